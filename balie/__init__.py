@@ -1,0 +1,1 @@
+"""Balie: training for public-library front-office staff."""

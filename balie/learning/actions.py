@@ -1,0 +1,146 @@
+"""Verbs that change a learner's progress, time on task and notes.
+
+Every one of them is idempotent: a request that arrives twice, or late, changes nothing the
+learner has already seen saved. Whether a module is done is decided here, in the same
+transaction as the step that finishes it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from balie.learning.models import (
+    MAX_VISIT_SECONDS,
+    Choice,
+    ModuleProgress,
+    Note,
+    Step,
+    StepKind,
+    StepProgress,
+    StepVisit,
+)
+from balie.orgs.models import User
+
+
+def _module_progress(user: User, step: Step, *, now: datetime) -> ModuleProgress:
+    progress, _ = ModuleProgress.objects.select_for_update().get_or_create(
+        user=user, module_id=step.module_id, defaults={"started_at": now, "current_step": step}
+    )
+    return progress
+
+
+def _step_progress(user: User, step: Step) -> StepProgress:
+    progress, _ = StepProgress.objects.select_for_update().get_or_create(user=user, step=step)
+    return progress
+
+
+def _finish_module_if_done(progress: ModuleProgress, *, now: datetime) -> None:
+    """Mark the module done once every step is seen and every knowledge check answered."""
+    if progress.completed_at is not None:
+        return
+    step_ids = set(Step.objects.filter(module_id=progress.module_id).values_list("id", flat=True))
+    check_ids = set(
+        Step.objects.filter(module_id=progress.module_id, kind=StepKind.CHECK).values_list(
+            "id", flat=True
+        )
+    )
+    mine = StepProgress.objects.filter(user_id=progress.user_id, step_id__in=step_ids)
+    seen = set(mine.filter(seen_at__isnull=False).values_list("step_id", flat=True))
+    answered = set(mine.filter(answered_at__isnull=False).values_list("step_id", flat=True))
+    if step_ids and seen >= step_ids and answered >= check_ids:
+        progress.completed_at = now
+        progress.save(update_fields=["completed_at"])
+
+
+@transaction.atomic(durable=True)
+def complete_step(user: User, step: Step) -> ModuleProgress:
+    """The learner has seen `step` and moves on: the next step becomes where they resume."""
+    now = timezone.now()
+    progress = _module_progress(user, step, now=now)
+    StepProgress.objects.filter(pk=_step_progress(user, step).pk, seen_at__isnull=True).update(
+        seen_at=now
+    )
+    following = step.module.steps.filter(position__gt=step.position).first() or step
+    progress.current_step = following
+    progress.save(update_fields=["current_step"])
+    _finish_module_if_done(progress, now=now)
+    return progress
+
+
+@transaction.atomic(durable=True)
+def answer_check(user: User, step: Step, *, choice: Choice) -> StepProgress:
+    """Record an answer to a knowledge check. Learners may try again; every try counts."""
+    if choice.step_id != step.pk or step.kind != StepKind.CHECK:
+        raise ValueError("choice does not belong to this knowledge check")
+    now = timezone.now()
+    progress = _module_progress(user, step, now=now)
+    answer = _step_progress(user, step)
+    answer.choice = choice
+    answer.answered_at = now
+    answer.attempts += 1
+    answer.ever_correct = answer.ever_correct or choice.is_correct
+    answer.seen_at = answer.seen_at or now
+    answer.save()
+    _finish_module_if_done(progress, now=now)
+    return answer
+
+
+@transaction.atomic(durable=True)
+def record_time(
+    user: User, step: Step, *, visit_id: uuid.UUID, shown_at: datetime, active_seconds: int
+) -> int:
+    """Credit time on task from a heartbeat. `active_seconds` is the visit's running total of
+    seconds in which the step was visible and the learner active; only its growth counts, and
+    never more than has passed since the step was shown. Returns the seconds credited now."""
+    now = timezone.now()
+    elapsed = int(min((now - shown_at).total_seconds(), MAX_VISIT_SECONDS))
+    visit, created = StepVisit.objects.select_for_update().get_or_create(
+        id=visit_id,
+        defaults={"user": user, "step": step, "shown_at": shown_at, "last_beat_at": now},
+    )
+    progress = _module_progress(user, step, now=now)
+    if created and progress.current_step_id != step.pk:
+        progress.current_step = step
+        progress.save(update_fields=["current_step"])
+    credit = max(0, min(active_seconds, elapsed) - visit.credited_seconds)
+    if credit == 0:
+        return 0
+    StepVisit.objects.filter(pk=visit.pk).update(
+        credited_seconds=F("credited_seconds") + credit, last_beat_at=now
+    )
+    StepProgress.objects.filter(pk=_step_progress(user, step).pk).update(
+        seconds=F("seconds") + credit
+    )
+    ModuleProgress.objects.filter(pk=progress.pk).update(seconds=F("seconds") + credit)
+    return credit
+
+
+@dataclass(frozen=True)
+class NoteSave:
+    note: Note
+    applied: bool  # False when a newer version was already saved
+
+
+@transaction.atomic(durable=True)
+def save_note(user: User, step: Step, *, body: str, revision: int) -> NoteSave:
+    """Save the learner's note beside `step`. The browser numbers its edits; a save with a
+    number not above the stored one is a repeat or arrived late, and changes nothing."""
+    now = timezone.now()
+    note, created = Note.objects.select_for_update().get_or_create(
+        user=user, step=step, defaults={"body": body, "revision": revision, "updated_at": now}
+    )
+    if created:
+        return NoteSave(note, applied=True)
+    if revision <= note.revision:
+        return NoteSave(note, applied=revision == note.revision and body == note.body)
+    note.body = body
+    note.revision = revision
+    note.updated_at = now
+    note.save(update_fields=["body", "revision", "updated_at"])
+    return NoteSave(note, applied=True)

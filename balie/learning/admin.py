@@ -1,0 +1,122 @@
+"""Programme editors author programmes, modules and steps here. Learners' own data (progress,
+time, notes) is deliberately not registered: it is nobody else's to read."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from balie.learning.models import Choice, Module, Programme, Step
+from balie.lib.durations import minutes
+
+
+class EditorsOnly:
+    """Only programme editors and administrators author the national content."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.may_edit_programmes
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    has_add_permission = has_view_permission
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+
+class ModuleInline(EditorsOnly, admin.TabularInline):
+    model = Module
+    extra = 0
+    fields = ["position", "code", "title", "theme", "estimated_minutes", "is_published"]
+    show_change_link = True
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(EditorsOnly, admin.ModelAdmin):
+    list_display = ["title", "is_published"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ModuleInline]
+
+
+class StepInline(EditorsOnly, admin.TabularInline):
+    model = Step
+    extra = 0
+    fields = ["position", "kind", "title", "computed"]
+    readonly_fields = ["computed"]
+    show_change_link = True
+
+    @admin.display(description=_("computed time"))
+    def computed(self, step: Step) -> str:
+        return minutes(step.computed_seconds()) if step.pk else "—"
+
+
+@admin.register(Module)
+class ModuleAdmin(EditorsOnly, admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "programme",
+        "theme",
+        "estimated_minutes",
+        "computed_estimate",
+        "is_published",
+    ]
+    list_filter = ["programme", "theme", "is_published"]
+    search_fields = ["title", "code"]
+    fields = [
+        "programme",
+        "position",
+        "code",
+        "title",
+        "theme",
+        "summary",
+        "estimated_minutes",
+        "computed_estimate",
+        "is_published",
+    ]
+    readonly_fields = ["computed_estimate"]
+    inlines = [StepInline]
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).prefetch_related("steps")
+
+    @admin.display(description=_("estimate computed from the content"))
+    def computed_estimate(self, module: Module) -> str:
+        if not module.pk:
+            return "—"
+        return _("%(time)s (reading, videos and time to think)") % {
+            "time": minutes(module.computed_seconds(list(module.steps.all())))
+        }
+
+
+class ChoiceInline(EditorsOnly, admin.TabularInline):
+    model = Choice
+    extra = 0
+    fields = ["position", "text", "is_correct", "feedback"]
+
+
+@admin.register(Step)
+class StepAdmin(EditorsOnly, admin.ModelAdmin):
+    list_display = ["title", "module", "kind", "position"]
+    list_filter = ["kind", "module__programme", "module"]
+    search_fields = ["title", "body"]
+    fieldsets = [
+        (None, {"fields": ["module", "position", "kind", "title", "body"]}),
+        (
+            _("Video"),
+            {
+                "fields": [
+                    "video_url",
+                    "video_file",
+                    "video_seconds",
+                    "captions_file",
+                    "transcript",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+        (_("Link"), {"fields": ["link_url", "link_why"], "classes": ["collapse"]}),
+        (_("Article"), {"fields": ["article_url", "article_file"], "classes": ["collapse"]}),
+    ]
+    inlines = [ChoiceInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Step | None = None):
+        return [ChoiceInline] if obj is not None and obj.is_check else []

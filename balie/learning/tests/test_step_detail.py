@@ -1,0 +1,75 @@
+from html.parser import HTMLParser
+
+from django.urls import reverse
+
+from balie.learning.models import StepKind
+from balie.testing import BaseTestCase, make_step
+
+XSS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    '<a href="javascript:alert(1)">klik</a>',
+    "[klik](javascript:alert(1))",
+    '<div hx-get="/beheer/" hx-trigger="load">x</div>',
+    '<span hx-on:click="alert(1)" hx-vals=\'{"a":1}\'>x</span>',
+]
+
+
+def elements(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Every start tag in `html` with its attributes, as a browser's parser sees them."""
+    found = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collector().feed(html)
+    return found
+
+
+class StepDetailTests(BaseTestCase):
+    def setUp(self) -> None:
+        self.login(self.alice)
+
+    def get(self, step):
+        return self.client.get(reverse("learning:step", args=[step.pk]))
+
+    def test_it_shows_one_step_with_the_list_and_progress(self) -> None:
+        response = self.get(self.video_step)
+        self.assertContains(response, "Stap 2 van 5")
+        for step in self.steps:
+            self.assertContains(response, step.title)
+        self.assertContains(response, 'aria-current="step"')
+        self.assertContains(response, "Leesconsulent: wij geven het koffertje mee.")
+        self.assertContains(response, reverse("learning:step", args=[self.text_step.pk]))
+
+    def test_every_kind_of_step_renders(self) -> None:
+        expected = {
+            self.text_step: "<strong>baby",
+            self.reflection_step: "Mijn antwoord",
+            self.check_step: "Twee babyboekjes",
+            self.link_step: "https://www.kb.nl/boekstart",
+        }
+        for step, text in expected.items():
+            with self.subTest(kind=step.kind):
+                self.assertContains(self.get(step), text)
+
+    def test_an_article_links_to_the_whole_text(self) -> None:
+        article = make_step(self.module, StepKind.ARTICLE, title="Artikel",
+                            body="Samenvatting.", article_url="https://example.org/a")
+        self.assertContains(self.get(article), "https://example.org/a")
+
+    def test_user_written_html_is_sanitised(self) -> None:
+        step = make_step(self.module, title="XSS", body="\n\n".join(XSS))
+        response = self.get(step)
+        body = response.content.decode()
+        content = body[body.index('id="step-title"') : body.index("balie-player__nav")]
+        for tag, attrs in elements(content):
+            self.assertNotEqual(tag, "script")
+            for name, value in attrs:
+                self.assertFalse(name.startswith(("on", "hx-")), name)
+                self.assertNotIn("javascript:", value or "")
+
+    def test_missing_is_404(self) -> None:
+        self.assertEqual(self.client.get(reverse("learning:step", args=[999999])).status_code,
+                         404)

@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from balie.learning import actions
+from balie.learning.forms import AnswerForm, HeartbeatForm, NoteForm, NoteSearchForm
+from balie.learning.models import (
+    Module,
+    ModuleProgress,
+    Note,
+    Programme,
+    Step,
+    StepProgress,
+    StepVisit,
+)
+from balie.orgs.access import get_for
+
+NOTES_PER_PAGE = 25
+
+
+@require_GET
+def my_learning(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    modules = Module.objects.visible_to(user).annotate(step_count=Count("steps"))
+    programmes = Programme.objects.visible_to(user).prefetch_related(
+        Prefetch("modules", queryset=modules, to_attr="module_list")
+    )
+    progress = {
+        p.module_id: p
+        for p in ModuleProgress.objects.visible_to(user).select_related("current_step")
+    }
+    seen = dict(
+        StepProgress.objects.visible_to(user)
+        .filter(seen_at__isnull=False)
+        .values_list("step__module")
+        .annotate(n=Count("id"))
+    )
+    rows = []
+    for programme in programmes:
+        rows.append(
+            (
+                programme,
+                [
+                    (module, progress.get(module.pk), seen.get(module.pk, 0))
+                    for module in programme.module_list
+                ],
+            )
+        )
+    return render(request, "learning/my_learning.html", {"programmes": rows, "nav": "learning"})
+
+
+@require_GET
+def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resume the module where the learner left off, or start at its first step."""
+    module = get_for(request.user, Module.objects, pk)
+    progress = ModuleProgress.objects.visible_to(request.user).filter(module=module).first()
+    step = (progress and progress.current_step) or module.steps.first()
+    if step is None:
+        messages.info(request, _("This module has no steps yet."))
+        return redirect("learning:my_learning")
+    return redirect("learning:step", pk=step.pk)
+
+
+def _step_context(request: HttpRequest, step: Step, *, answer_form: AnswerForm | None = None):
+    user = request.user
+    steps = list(step.module.steps.all())
+    mine = {
+        p.step_id: p
+        for p in StepProgress.objects.visible_to(user).filter(step__module=step.module_id)
+    }
+    index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
+    note = Note.objects.visible_to(user).filter(step=step).first()
+    module_progress = ModuleProgress.objects.visible_to(user).filter(module=step.module_id).first()
+    own = mine.get(step.pk)
+    return {
+        "step": step,
+        "module": step.module,
+        "steps": [(s, mine.get(s.pk)) for s in steps],
+        "number": index + 1,
+        "total": len(steps),
+        "previous": steps[index - 1] if index else None,
+        "is_last": index == len(steps) - 1,
+        "seen_count": sum(1 for p in mine.values() if p.seen_at),
+        "own": own,
+        "choices": list(step.choices.all()) if step.is_check else [],
+        "answer_form": answer_form or AnswerForm(step=step),
+        "note": note,
+        "note_form": NoteForm(initial={"body": note.body if note else ""}),
+        "module_progress": module_progress,
+        "visit_token": StepVisit.token_for(user, step),
+        "idle_seconds": settings.BALIE_IDLE_SECONDS,
+        "nav": "learning",
+    }
+
+
+@require_GET
+def step_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    step = get_for(request.user, Step.objects.select_related("module__programme"), pk)
+    return render(request, "learning/step_detail.html", _step_context(request, step))
+
+
+@require_POST
+def step_next(request: HttpRequest, pk: int) -> HttpResponse:
+    step = get_for(request.user, Step.objects.select_related("module"), pk)
+    progress = actions.complete_step(request.user, step)
+    if progress.is_done and progress.current_step_id == step.pk:
+        return redirect("learning:module_done", pk=step.module_id)
+    if progress.current_step_id == step.pk:
+        missing = _missing_steps(request, step.module)
+        messages.warning(
+            request,
+            _("Almost done. Still to do: %(steps)s.") % {"steps": ", ".join(missing)},
+        )
+        return redirect("learning:step", pk=step.pk)
+    return redirect("learning:step", pk=progress.current_step_id)
+
+
+def _missing_steps(request: HttpRequest, module: Module) -> list[str]:
+    mine = StepProgress.objects.visible_to(request.user).filter(step__module=module)
+    done = set(mine.filter(seen_at__isnull=False).values_list("step_id", flat=True))
+    answered = set(mine.filter(answered_at__isnull=False).values_list("step_id", flat=True))
+    return [
+        f"{number}. {s.title}"
+        for number, s in enumerate(module.steps.all(), start=1)
+        if s.pk not in done or (s.is_check and s.pk not in answered)
+    ]
+
+
+@require_POST
+def step_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    step = get_for(request.user, Step.objects.select_related("module"), pk)
+    if not step.is_check:
+        return HttpResponse(status=404)
+    form = AnswerForm(request.POST, step=step)
+    if form.is_valid():
+        actions.answer_check(request.user, step, choice=form.cleaned_data["choice"])
+        form = None
+    context = _step_context(request, step, answer_form=form)
+    status = 200 if form is None else 400
+    if request.htmx:
+        return render(request, "learning/includes/check.html", context, status=status)
+    if form is None:
+        return redirect("learning:step", pk=step.pk)
+    return render(request, "learning/step_detail.html", context, status=status)
+
+
+@require_POST
+def step_time(request: HttpRequest, pk: int) -> HttpResponse:
+    """Heartbeat: the browser reports a visit's active seconds so far (also by sendBeacon)."""
+    step = get_for(request.user, Step.objects, pk)
+    form = HeartbeatForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    try:
+        visit_id, shown_at = StepVisit.read_token(
+            form.cleaned_data["token"], user=request.user, step=step
+        )
+    except ValidationError as error:
+        return JsonResponse({"errors": {"token": error.messages}}, status=400)
+    credited = actions.record_time(
+        request.user,
+        step,
+        visit_id=visit_id,
+        shown_at=shown_at,
+        active_seconds=form.cleaned_data["active_seconds"],
+    )
+    return JsonResponse({"credited": credited})
+
+
+@require_POST
+def note_save(request: HttpRequest, pk: int) -> HttpResponse:
+    step = get_for(request.user, Step.objects, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    saved = actions.save_note(
+        request.user,
+        step,
+        body=form.cleaned_data["body"],
+        revision=form.cleaned_data["revision"],
+    )
+    return JsonResponse(
+        {
+            "revision": saved.note.revision,
+            "applied": saved.applied,
+            "saved_at": timezone.localtime(saved.note.updated_at).strftime("%H:%M"),
+        },
+        status=200 if saved.applied else 409,
+    )
+
+
+@require_GET
+def module_done(request: HttpRequest, pk: int) -> HttpResponse:
+    module = get_for(request.user, Module.objects, pk)
+    progress = ModuleProgress.objects.visible_to(request.user).filter(module=module).first()
+    if progress is None or not progress.is_done:
+        return redirect("learning:module", pk=module.pk)
+    return render(request, "learning/module_done.html", {"module": module, "progress": progress})
+
+
+def _my_notes(request: HttpRequest, search: str = ""):
+    notes = (
+        Note.objects.visible_to(request.user)
+        .exclude(body="")
+        .select_related("step__module__programme")
+        .order_by(
+            "step__module__programme__title",
+            "step__module__position",
+            "step__module_id",
+            "step__position",
+            "step_id",
+        )
+    )
+    if search:
+        notes = notes.filter(Note.matching(search))
+    return notes
+
+
+@require_GET
+def notes(request: HttpRequest) -> HttpResponse:
+    form = NoteSearchForm(request.GET)
+    search = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    page = Paginator(_my_notes(request, search), NOTES_PER_PAGE).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "learning/notes.html",
+        {"form": form, "page": page, "search": search, "nav": "notes"},
+    )
+
+
+@require_GET
+def notes_print(request: HttpRequest) -> HttpResponse:
+    return render(request, "learning/notes_print.html", {"notes": _my_notes(request)})
+
+
+@require_GET
+def notes_export(request: HttpRequest) -> HttpResponse:
+    text = render_to_string(
+        "learning/notes_export.md", {"notes": _my_notes(request), "user": request.user}
+    )
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="balie-aantekeningen-{stamp}.md"'
+    return response
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("learning:my_learning")

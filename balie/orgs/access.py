@@ -1,0 +1,59 @@
+"""Who may see what: the one place where organisation scope is decided.
+
+Each model that holds tenant data has a `visible_to(user)` QuerySet method built on the
+helpers here, and views fetch single objects only through `get_for()`, so that a list and a
+detail page cannot disagree. "Missing" and "not yours" give the same 404.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from balie.orgs.models import Organisation, Role, User
+
+M = TypeVar("M", bound=Model)
+
+
+def is_national(user: User) -> bool:
+    """Programme editors and administrators work for the whole country."""
+    return user.is_superuser or user.has_role(Role.EDITOR, Role.ADMIN)
+
+
+def organisation_ids_for(user: User) -> set[int]:
+    """The organisations whose data `user` may see, by their role in each: a POI adviser the
+    POI and every library it serves with their branches; library staff their library and its
+    branches. National roles see everything; ask `is_national` first."""
+    own = {m.organisation_id for m in user.active_memberships}
+    pois = {
+        m.organisation_id
+        for m in user.active_memberships
+        if m.organisation.kind == Organisation.Kind.POI
+    }
+    if not own:
+        return set()
+    below = Organisation.objects.filter(
+        Q(parent_id__in=own) | Q(parent__parent_id__in=pois)
+    ).values_list("id", flat=True)
+    return own | set(below)
+
+
+def organisations_visible_to(user: User) -> QuerySet[Organisation]:
+    if is_national(user):
+        return Organisation.objects.all()
+    return Organisation.objects.filter(id__in=organisation_ids_for(user))
+
+
+def owned_by(user: User, field: str = "user") -> Q:
+    """Rows that are the person's own (notes, progress, time): nobody else's role reaches them."""
+    return Q(**{field: user})
+
+
+def get_for(user: User, queryset: QuerySet[M], pk: object) -> M:
+    """The object `pk` from `queryset.visible_to(user)`, or 404 for missing and not-yours alike."""
+    try:
+        return queryset.visible_to(user).get(pk=pk)  # type: ignore[attr-defined]
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from balie import views
+from balie.learning.views import home
+
+admin.site.site_header = "Balie"
+admin.site.site_title = "Balie"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("leren/", include("balie.learning.urls")),
+    path("", include("balie.orgs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("beheer/", admin.site.urls),
+    path("health/live", views.live, name="health_live"),
+    path("health/ready", views.ready, name="health_ready"),
+    path("media/<path:path>", views.media, name="media"),
+]

@@ -1,0 +1,14 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files of a test go to a temporary folder, never into var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing passwords slowly protects people; in tests it only costs time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
