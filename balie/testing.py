@@ -58,7 +58,10 @@ def make_check(module: Module, question: str = "Wat zit er in het BoekStartkoffe
         start=1,
     ):
         Choice.objects.create(
-            step=step, position=position, text=text, is_correct=correct,
+            step=step,
+            position=position,
+            text=text,
+            is_correct=correct,
             feedback="Goed zo." if correct else "Nee, kijk nog eens.",
         )
     return step
@@ -68,51 +71,77 @@ class BaseTestCase(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.national = create_organisation(kind=Kind.NATIONAL, name="SPN", slug="spn")
-        cls.poi = create_organisation(kind=Kind.POI, name="Cubiss", slug="cubiss",
-                                      parent=cls.national)
-        cls.other_poi = create_organisation(kind=Kind.POI, name="Probiblio", slug="probiblio",
-                                            parent=cls.national)
-        cls.library = create_organisation(kind=Kind.LIBRARY, name="Bibliotheek Helmond-Peel",
-                                          slug="helmond-peel", parent=cls.poi)
-        cls.branch = create_organisation(kind=Kind.BRANCH, name="Helmond", slug="hp-helmond",
-                                         parent=cls.library)
-        cls.other_library = create_organisation(kind=Kind.LIBRARY, name="Bibliotheek Hilversum",
-                                                slug="hilversum", parent=cls.other_poi)
+        cls.poi = create_organisation(
+            kind=Kind.POI, name="Cubiss", slug="cubiss", parent=cls.national
+        )
+        cls.other_poi = create_organisation(
+            kind=Kind.POI, name="Probiblio", slug="probiblio", parent=cls.national
+        )
+        cls.library = create_organisation(
+            kind=Kind.LIBRARY, name="Bibliotheek Helmond-Peel", slug="helmond-peel", parent=cls.poi
+        )
+        cls.branch = create_organisation(
+            kind=Kind.BRANCH, name="Helmond", slug="hp-helmond", parent=cls.library
+        )
+        cls.other_library = create_organisation(
+            kind=Kind.LIBRARY, name="Bibliotheek Hilversum", slug="hilversum", parent=cls.other_poi
+        )
 
         cls.adviser = make_person("sanne@cubiss.test", "Sanne Hoekstra", cls.poi, Role.ADVISER)
         cls.manager = make_person("hans@hp.test", "Hans Kuijpers", cls.library, Role.MANAGER)
-        cls.alice = make_person("alice@hp.test", "Alice de Vries", cls.library, Role.LEARNER,
-                                branch=cls.branch)
+        cls.alice = make_person(
+            "alice@hp.test", "Alice de Vries", cls.library, Role.LEARNER, branch=cls.branch
+        )
         cls.bob = make_person("bob@hp.test", "Bob Jansen", cls.library, Role.LEARNER)
         cls.taalhuis = make_person(
-            "anouk@hp.test", "Anouk Martens", cls.library, Role.SPECIALIST,
+            "anouk@hp.test",
+            "Anouk Martens",
+            cls.library,
+            Role.SPECIALIST,
             specialism=Specialism.TAALHUIS_COORDINATOR,
         )
-        cls.outsider = make_person("olga@hilversum.test", "Olga Visser", cls.other_library,
-                                   Role.LEARNER)
+        cls.outsider = make_person(
+            "olga@hilversum.test", "Olga Visser", cls.other_library, Role.LEARNER
+        )
         cls.editor = make_person("noor@spn.test", "Noor Bakker", cls.national, Role.EDITOR)
 
         cls.programme = make_programme()
         cls.module = make_module(cls.programme, "BoekStart", code="M1", estimated_minutes=40)
-        cls.text_step = make_step(cls.module, title="Wat is BoekStart?",
-                                  body="BoekStart is er voor **baby's** en hun ouders.")
+        cls.text_step = make_step(
+            cls.module,
+            title="Wat is BoekStart?",
+            body="BoekStart is er voor **baby's** en hun ouders.",
+        )
         cls.video_step = make_step(
-            cls.module, StepKind.VIDEO, title="Een leesconsulent vertelt",
-            video_url="https://video.example/boekstart.mp4", video_seconds=180,
+            cls.module,
+            StepKind.VIDEO,
+            title="Een leesconsulent vertelt",
+            video_url="https://video.example/boekstart.mp4",
+            video_seconds=180,
             transcript="Leesconsulent: wij geven het koffertje mee.",
         )
         cls.reflection_step = make_step(
-            cls.module, StepKind.REFLECTION, title="En bij jou?",
+            cls.module,
+            StepKind.REFLECTION,
+            title="En bij jou?",
             body="Welke collega in jouw bibliotheek weet alles van BoekStart?",
         )
         cls.check_step = make_check(cls.module)
         cls.link_step = make_step(
-            cls.module, StepKind.LINK, title="BoekStart bij de KB",
-            body="De site van het programma.", link_url="https://www.kb.nl/boekstart",
+            cls.module,
+            StepKind.LINK,
+            title="BoekStart bij de KB",
+            body="De site van het programma.",
+            link_url="https://www.kb.nl/boekstart",
             link_why="Hier staat wat ouders krijgen.",
         )
-        cls.steps = [cls.text_step, cls.video_step, cls.reflection_step, cls.check_step,
-                     cls.link_step]
+        cls.steps = [
+            cls.text_step,
+            cls.video_step,
+            cls.reflection_step,
+            cls.check_step,
+            cls.link_step,
+        ]
 
     def login(self, user: User) -> None:
         self.client.force_login(user)

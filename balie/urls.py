@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from balie import views
 from balie.learning.views import home
@@ -11,7 +13,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("leren/", include("balie.learning.urls")),
     path("", include("balie.orgs.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("beheer/", admin.site.urls),
     path("health/live", views.live, name="health_live"),
     path("health/ready", views.ready, name="health_ready"),

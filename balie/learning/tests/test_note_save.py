@@ -35,8 +35,12 @@ class NoteSaveTests(BaseTestCase):
 
     def test_bad_input_is_refused_and_changes_nothing(self) -> None:
         self.save("Bewaard", 100)
-        for data in [{"body": "x" * 20_001, "revision": 300}, {"body": "x", "revision": -1},
-                     {"body": "x", "revision": "abc"}, {"body": "x"}]:
+        for data in [
+            {"body": "x" * 20_001, "revision": 300},
+            {"body": "x", "revision": -1},
+            {"body": "x", "revision": "abc"},
+            {"body": "x"},
+        ]:
             with self.subTest(data=str(data)[:40]):
                 self.assertEqual(self.client.post(self.url, data).status_code, 400)
         self.assertEqual(Note.objects.get().body, "Bewaard")

@@ -11,8 +11,9 @@ class NotesTests(BaseTestCase):
         self.login(self.alice)
 
     def note(self, step, body, user=None) -> Note:
-        return Note.objects.create(user=user or self.alice, step=step, body=body,
-                                   revision=1, updated_at=timezone.now())
+        return Note.objects.create(
+            user=user or self.alice, step=step, body=body, revision=1, updated_at=timezone.now()
+        )
 
     def test_it_lists_my_notes_by_module_linked_to_their_step(self) -> None:
         self.note(self.text_step, "Koffertje met **twee** boekjes")

@@ -55,8 +55,13 @@ class StepDetailTests(BaseTestCase):
                 self.assertContains(self.get(step), text)
 
     def test_an_article_links_to_the_whole_text(self) -> None:
-        article = make_step(self.module, StepKind.ARTICLE, title="Artikel",
-                            body="Samenvatting.", article_url="https://example.org/a")
+        article = make_step(
+            self.module,
+            StepKind.ARTICLE,
+            title="Artikel",
+            body="Samenvatting.",
+            article_url="https://example.org/a",
+        )
         self.assertContains(self.get(article), "https://example.org/a")
 
     def test_user_written_html_is_sanitised(self) -> None:
@@ -71,5 +76,4 @@ class StepDetailTests(BaseTestCase):
                 self.assertNotIn("javascript:", value or "")
 
     def test_missing_is_404(self) -> None:
-        self.assertEqual(self.client.get(reverse("learning:step", args=[999999])).status_code,
-                         404)
+        self.assertEqual(self.client.get(reverse("learning:step", args=[999999])).status_code, 404)

@@ -12,8 +12,9 @@ class StepNextTests(BaseTestCase):
         return self.client.post(reverse("learning:step_next", args=[step.pk]))
 
     def answer(self, step, choice):
-        return self.client.post(reverse("learning:step_answer", args=[step.pk]),
-                                {"choice": choice.pk})
+        return self.client.post(
+            reverse("learning:step_answer", args=[step.pk]), {"choice": choice.pk}
+        )
 
     def test_it_marks_the_step_seen_and_goes_to_the_next(self) -> None:
         response = self.next(self.text_step)
@@ -49,8 +50,11 @@ class StepNextTests(BaseTestCase):
     def test_finishing_with_steps_left_says_which(self) -> None:
         self.next(self.text_step)
         response = self.next(self.link_step)
-        self.assertRedirects(response, reverse("learning:step", args=[self.link_step.pk]),
-                             fetch_redirect_response=False)
+        self.assertRedirects(
+            response,
+            reverse("learning:step", args=[self.link_step.pk]),
+            fetch_redirect_response=False,
+        )
         page = self.client.get(response.url)
         self.assertContains(page, "2. Een leesconsulent vertelt")
         self.assertContains(page, "4. Test je kennis")

@@ -84,8 +84,9 @@ class StepTimeTests(BaseTestCase):
         self.assertFalse(StepVisit.objects.exists())
 
     def test_it_refuses_a_forged_or_foreign_ticket(self) -> None:
-        forged = signing.dumps({"v": "0" * 32, "u": self.alice.pk, "s": self.text_step.pk,
-                                "t": 0}, salt="other")
+        forged = signing.dumps(
+            {"v": "0" * 32, "u": self.alice.pk, "s": self.text_step.pk, "t": 0}, salt="other"
+        )
         self.assertEqual(self.beat(forged, 5).status_code, 400)
         other_step_ticket = self.show(self.video_step)
         self.assertEqual(self.beat(other_step_ticket, 5).status_code, 400)
@@ -112,9 +113,12 @@ class StepTimeTests(BaseTestCase):
         self.programme.save()
         token = StepVisit.token_for(self.alice, self.text_step)
         self.assertEqual(self.beat(token, 5).status_code, 404)
-        self.assertEqual(self.client.post(reverse("learning:step_time", args=[999999]),
-                                          {"token": token, "active_seconds": 5}).status_code,
-                         404)
+        self.assertEqual(
+            self.client.post(
+                reverse("learning:step_time", args=[999999]), {"token": token, "active_seconds": 5}
+            ).status_code,
+            404,
+        )
 
     def test_it_takes_only_post(self) -> None:
         self.assertEqual(self.client.get(self.url).status_code, 405)

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from balie.learning.models import (
@@ -26,7 +27,9 @@ from balie.orgs.actions import add_person, create_organisation, grant_role
 from balie.orgs.models import Organisation, Role, Specialism, User
 
 DEMO_PASSWORD = "balie-demo"
-PROGRAMME_FILE = Path(__file__).resolve().parents[2] / "demo" / "programme.toml"
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+PROGRAMME_FILE = DEMO_DIR / "programme.toml"
+MEDIA_DIR = DEMO_DIR / "media"
 Kind = Organisation.Kind
 
 POIS = [
@@ -41,10 +44,20 @@ POIS = [
     ("bibliotheeknetwerk-flevoland", "Bibliotheeknetwerk Flevoland", "Lelystad"),
 ]
 LIBRARIES = [
-    ("helmond-peel", "Bibliotheek Helmond-Peel", "cubiss", "Helmond",
-     ["Helmond", "Deurne", "Asten", "Someren"]),
-    ("markiezaat", "Bibliotheek Het Markiezaat", "cubiss", "Bergen op Zoom",
-     ["Bergen op Zoom", "Halsteren", "Hoogerheide", "Steenbergen", "Dinteloord"]),
+    (
+        "helmond-peel",
+        "Bibliotheek Helmond-Peel",
+        "cubiss",
+        "Helmond",
+        ["Helmond", "Deurne", "Asten", "Someren"],
+    ),
+    (
+        "markiezaat",
+        "Bibliotheek Het Markiezaat",
+        "cubiss",
+        "Bergen op Zoom",
+        ["Bergen op Zoom", "Halsteren", "Hoogerheide", "Steenbergen", "Dinteloord"],
+    ),
     ("hilversum", "Bibliotheek Hilversum", "probiblio", "Hilversum", ["Hilversum Centrum"]),
 ]
 # (e-mail, name, organisation slug, role, specialism, branch slug). All names are fictional.
@@ -53,30 +66,96 @@ PEOPLE = [
     ("redactie@spn.example", "Noor Bakker", "spn", Role.EDITOR, "", ""),
     ("sanne@cubiss.example", "Sanne Hoekstra", "cubiss", Role.ADVISER, "", ""),
     ("hans@helmond-peel.example", "Hans Kuijpers", "helmond-peel", Role.MANAGER, "", ""),
-    ("anouk@helmond-peel.example", "Anouk Martens", "helmond-peel", Role.SPECIALIST,
-     Specialism.TAALHUIS_COORDINATOR, "helmond-peel-helmond"),
-    ("ilse@helmond-peel.example", "Ilse Coppens", "helmond-peel", Role.SPECIALIST,
-     Specialism.READING_CONSULTANT, "helmond-peel-deurne"),
-    ("ruud@helmond-peel.example", "Ruud Smulders", "helmond-peel", Role.SPECIALIST,
-     Specialism.EDUCATION_ACCOUNT_MANAGER, "helmond-peel-helmond"),
-    ("marieke@helmond-peel.example", "Marieke de Wit", "helmond-peel", Role.LEARNER, "",
-     "helmond-peel-helmond"),
-    ("jeroen@helmond-peel.example", "Jeroen Pauwels", "helmond-peel", Role.LEARNER, "",
-     "helmond-peel-helmond"),
-    ("fatma@helmond-peel.example", "Fatma Yilmaz", "helmond-peel", Role.LEARNER, "",
-     "helmond-peel-deurne"),
-    ("bas@helmond-peel.example", "Bas Verhagen", "helmond-peel", Role.LEARNER, "",
-     "helmond-peel-asten"),
-    ("linda@helmond-peel.example", "Linda Hermans", "helmond-peel", Role.LEARNER, "",
-     "helmond-peel-someren"),
+    (
+        "anouk@helmond-peel.example",
+        "Anouk Martens",
+        "helmond-peel",
+        Role.SPECIALIST,
+        Specialism.TAALHUIS_COORDINATOR,
+        "helmond-peel-helmond",
+    ),
+    (
+        "ilse@helmond-peel.example",
+        "Ilse Coppens",
+        "helmond-peel",
+        Role.SPECIALIST,
+        Specialism.READING_CONSULTANT,
+        "helmond-peel-deurne",
+    ),
+    (
+        "ruud@helmond-peel.example",
+        "Ruud Smulders",
+        "helmond-peel",
+        Role.SPECIALIST,
+        Specialism.EDUCATION_ACCOUNT_MANAGER,
+        "helmond-peel-helmond",
+    ),
+    (
+        "marieke@helmond-peel.example",
+        "Marieke de Wit",
+        "helmond-peel",
+        Role.LEARNER,
+        "",
+        "helmond-peel-helmond",
+    ),
+    (
+        "jeroen@helmond-peel.example",
+        "Jeroen Pauwels",
+        "helmond-peel",
+        Role.LEARNER,
+        "",
+        "helmond-peel-helmond",
+    ),
+    (
+        "fatma@helmond-peel.example",
+        "Fatma Yilmaz",
+        "helmond-peel",
+        Role.LEARNER,
+        "",
+        "helmond-peel-deurne",
+    ),
+    (
+        "bas@helmond-peel.example",
+        "Bas Verhagen",
+        "helmond-peel",
+        Role.LEARNER,
+        "",
+        "helmond-peel-asten",
+    ),
+    (
+        "linda@helmond-peel.example",
+        "Linda Hermans",
+        "helmond-peel",
+        Role.LEARNER,
+        "",
+        "helmond-peel-someren",
+    ),
     ("petra@markiezaat.example", "Petra Goossens", "markiezaat", Role.MANAGER, "", ""),
-    ("youssef@markiezaat.example", "Youssef El Amrani", "markiezaat", Role.LEARNER, "",
-     "markiezaat-bergen-op-zoom"),
-    ("karin@markiezaat.example", "Karin Dekkers", "markiezaat", Role.LEARNER, "",
-     "markiezaat-halsteren"),
+    (
+        "youssef@markiezaat.example",
+        "Youssef El Amrani",
+        "markiezaat",
+        Role.LEARNER,
+        "",
+        "markiezaat-bergen-op-zoom",
+    ),
+    (
+        "karin@markiezaat.example",
+        "Karin Dekkers",
+        "markiezaat",
+        Role.LEARNER,
+        "",
+        "markiezaat-halsteren",
+    ),
     ("wim@hilversum.example", "Wim Schouten", "hilversum", Role.MANAGER, "", ""),
-    ("esther@hilversum.example", "Esther Vos", "hilversum", Role.LEARNER, "",
-     "hilversum-hilversum-centrum"),
+    (
+        "esther@hilversum.example",
+        "Esther Vos",
+        "hilversum",
+        Role.LEARNER,
+        "",
+        "hilversum-hilversum-centrum",
+    ),
 ]
 LOGINS_SHOWN = [
     ("learner", "jeroen@helmond-peel.example"),
@@ -89,16 +168,40 @@ LOGINS_SHOWN = [
 ]
 # Learners part-way: (e-mail, module code, steps seen, minutes per step, notes by step number).
 PROGRESS = [
-    ("marieke@helmond-peel.example", "M1", None, 9, {
-        2: "Koffertje: 2 babyboekjes + info over voorlezen. Bon komt via het consultatiebureau.",
-    }),
-    ("marieke@helmond-peel.example", "M2", 3, 11, {
-        1: "Vragen voor de leesconsulent: welke scholen in Deurne doen mee?",
-    }),
+    (
+        "marieke@helmond-peel.example",
+        "M1",
+        None,
+        9,
+        {
+            2: "Koffertje: 2 babyboekjes + info over voorlezen. Bon via het consultatiebureau.",
+        },
+    ),
+    (
+        "marieke@helmond-peel.example",
+        "M2",
+        3,
+        11,
+        {
+            1: "Vragen voor de leesconsulent: welke scholen in Deurne doen mee?",
+        },
+    ),
     ("fatma@helmond-peel.example", "M1", 4, 8, {}),
     ("bas@helmond-peel.example", "M1", None, 12, {}),
     ("youssef@markiezaat.example", "M3", 2, 10, {}),
 ]
+
+
+def attach(field: FieldFile, name: str, content: bytes) -> None:
+    """Store `content` in a file field unless the stored file already holds exactly that."""
+    if field:
+        try:
+            with field.open("rb") as stored:
+                if stored.read() == content:
+                    return
+        except FileNotFoundError:
+            pass
+    field.save(name, ContentFile(content))
 
 
 def slugify(text: str) -> str:
@@ -143,7 +246,10 @@ class Command(BaseCommand):
             for branch in branches:
                 branch_slug = f"{slug}-{slugify(branch)}"
                 found[branch_slug] = self.organisation(
-                    branch_slug, kind=Kind.BRANCH, name=f"{name}, {branch}", parent=library,
+                    branch_slug,
+                    kind=Kind.BRANCH,
+                    name=f"{name}, {branch}",
+                    parent=library,
                     place=branch,
                 )
         return found
@@ -188,21 +294,35 @@ class Command(BaseCommand):
     def load_step(self, module: Module, position: int, data: dict) -> None:
         fields = {
             key: data.get(key, "")
-            for key in ["kind", "title", "body", "transcript", "video_url", "link_url",
-                        "link_why", "article_url"]
+            for key in [
+                "kind",
+                "title",
+                "body",
+                "transcript",
+                "video_url",
+                "link_url",
+                "link_why",
+                "article_url",
+            ]
         }
         fields["video_seconds"] = data.get("video_seconds", 0)
-        step, _ = Step.objects.update_or_create(module=module, position=position,
-                                                defaults=fields)
-        if data.get("captions_vtt") and not step.captions_file:
-            step.captions_file.save(f"step-{step.pk}.vtt", ContentFile(data["captions_vtt"]))
+        step, _ = Step.objects.update_or_create(module=module, position=position, defaults=fields)
+        if data.get("video_file"):
+            video = (MEDIA_DIR / data["video_file"]).read_bytes()
+            attach(step.video_file, data["video_file"], video)
+        if data.get("captions_vtt"):
+            name = Path(data.get("video_file", f"step-{step.pk}")).stem + ".vtt"
+            attach(step.captions_file, name, data["captions_vtt"].encode())
         step.full_clean()
         for choice_position, choice in enumerate(data.get("choices", []), start=1):
             Choice.objects.update_or_create(
                 step=step,
                 position=choice_position,
-                defaults={"text": choice["text"], "is_correct": choice["correct"],
-                          "feedback": choice["feedback"]},
+                defaults={
+                    "text": choice["text"],
+                    "is_correct": choice["correct"],
+                    "feedback": choice["feedback"],
+                },
             )
 
     def load_progress(self, programme: Programme) -> None:
@@ -217,17 +337,28 @@ class Command(BaseCommand):
             started = now - timedelta(days=days_ago * 3)
             for number, step in enumerate(steps[:count], start=1):
                 StepProgress.objects.create(
-                    user=user, step=step, seen_at=started + timedelta(minutes=number * minutes),
+                    user=user,
+                    step=step,
+                    seen_at=started + timedelta(minutes=number * minutes),
                     seconds=minutes * 60,
                     answered_at=started if step.is_check else None,
                     choice=step.choices.filter(is_correct=True).first() if step.is_check else None,
-                    attempts=1 if step.is_check else 0, ever_correct=step.is_check,
+                    attempts=1 if step.is_check else 0,
+                    ever_correct=step.is_check,
                 )
                 if number in notes:
-                    Note.objects.create(user=user, step=step, body=notes[number], revision=1,
-                                        updated_at=started + timedelta(minutes=number * minutes))
+                    Note.objects.create(
+                        user=user,
+                        step=step,
+                        body=notes[number],
+                        revision=1,
+                        updated_at=started + timedelta(minutes=number * minutes),
+                    )
             ModuleProgress.objects.create(
-                user=user, module=module, started_at=started,
+                user=user,
+                module=module,
+                started_at=started,
                 completed_at=started + timedelta(hours=2) if count == len(steps) else None,
-                current_step=steps[min(count, len(steps) - 1)], seconds=count * minutes * 60,
+                current_step=steps[min(count, len(steps) - 1)],
+                seconds=count * minutes * 60,
             )

@@ -1,0 +1,189 @@
+"""Browser tests: a real Balie server (gunicorn, in its own process, on a database of its own
+with the demo data) driven by Debian's Chromium through Playwright, with axe-core injected
+into the pages. The server can be restarted mid-test to prove nothing saved is lost."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """Balie served by gunicorn on its own database, as in production."""
+
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+    demo_seconds: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "balie", *args],
+            env=self.env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
+
+    def prepare(self) -> None:
+        started = time.monotonic()
+        self.manage("migrate", "--noinput")
+        self.manage("load_demo")
+        self.demo_seconds = time.monotonic() - started
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "balie.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/health/ready", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("Balie did not start within 30 seconds")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()  # no graceful shutdown: as if the machine lost power
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[Server]:
+    var = tmp_path_factory.mktemp("balie-var")
+    env = {
+        **os.environ,
+        "BALIE_VAR_DIR": str(var),
+        "BALIE_SECRET_KEY": uuid.uuid4().hex * 2,
+        "DJANGO_SETTINGS_MODULE": "balie.settings",
+    }
+    postgres_url = os.environ.get("BALIE_DATABASE_URL", "")
+    database = f"balie_e2e_{uuid.uuid4().hex[:8]}"
+    admin_url = postgres_url.rsplit("/", 1)[0] + "/postgres"
+    if postgres_url:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{database}"')
+        env["BALIE_DATABASE_URL"] = postgres_url.rsplit("/", 1)[0] + f"/{database}"
+    balie = Server(env=env)
+    try:
+        balie.prepare()
+        balie.start()
+        yield balie
+    finally:
+        balie.stop()
+        if postgres_url:
+            with psycopg.connect(admin_url, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        shutil.rmtree(var, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server) -> Iterator[Page]:
+    context = browser.new_context(
+        base_url=server.url, locale="nl-NL", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """Serious and critical WCAG 2.1 A/AA violations on the page, as axe-core reports them."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def look(page: Page, name: str) -> None:
+    """Check the page with axe-core and keep a screenshot to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert axe_violations(page) == [], f"accessibility problems on {name}"
