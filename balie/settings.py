@@ -131,6 +131,8 @@ else:
                     "PRAGMA foreign_keys=ON;"
                 ),
             },
+            # Tests use a file too: an in-memory database locks differently from the real one.
+            "TEST": {"NAME": str(SQLITE_PATH.with_name("test-" + SQLITE_PATH.name))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -45,6 +45,8 @@ class DatabaseSettingsTests(TestCase):
         if connection.vendor != "sqlite":
             self.skipTest("the SQLite settings apply to SQLite only")
         with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            self.assertEqual(cursor.fetchone()[0], "wal")
             cursor.execute("PRAGMA synchronous")
             self.assertIn(cursor.fetchone()[0], (1, 2))  # NORMAL or FULL
             cursor.execute("PRAGMA busy_timeout")
