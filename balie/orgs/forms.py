@@ -11,6 +11,14 @@ class LoginForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "This e-mail address and password do not match. Mind that the password is "
+            "case-sensitive."
+        ),
+    }
+
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
 

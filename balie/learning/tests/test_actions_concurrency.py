@@ -40,10 +40,12 @@ def race(count: int, work) -> list[BaseException]:
 class ConcurrentRepeatTests(TransactionTestCase):
     def setUp(self) -> None:
         national = create_organisation(kind=Organisation.Kind.NATIONAL, name="SPN", slug="spn")
-        poi = create_organisation(kind=Organisation.Kind.POI, name="Cubiss", slug="cubiss",
-                                  parent=national)
-        library = create_organisation(kind=Organisation.Kind.LIBRARY, name="HP", slug="hp",
-                                      parent=poi)
+        poi = create_organisation(
+            kind=Organisation.Kind.POI, name="Cubiss", slug="cubiss", parent=national
+        )
+        library = create_organisation(
+            kind=Organisation.Kind.LIBRARY, name="HP", slug="hp", parent=poi
+        )
         self.learner = add_person(email="alice@hp.test", full_name="Alice")
         grant_role(self.learner, organisation=library, role=Role.LEARNER)
         self.step = make_step(make_module(make_programme()))
@@ -51,13 +53,18 @@ class ConcurrentRepeatTests(TransactionTestCase):
     def test_the_same_heartbeat_at_once_counts_once(self) -> None:
         visit = uuid.uuid4()
         shown = timezone.now() - timedelta(minutes=5)
-        errors = race(6, lambda: actions.record_time(
-            self.learner, self.step, visit_id=visit, shown_at=shown, active_seconds=120))
+        errors = race(
+            6,
+            lambda: actions.record_time(
+                self.learner, self.step, visit_id=visit, shown_at=shown, active_seconds=120
+            ),
+        )
         self.assertEqual(errors, [])
         self.assertEqual(StepProgress.objects.get(user=self.learner, step=self.step).seconds, 120)
 
     def test_the_same_note_save_at_once_is_stored_once(self) -> None:
-        errors = race(6, lambda: actions.save_note(self.learner, self.step, body="Tegelijk",
-                                                   revision=42))
+        errors = race(
+            6, lambda: actions.save_note(self.learner, self.step, body="Tegelijk", revision=42)
+        )
         self.assertEqual(errors, [])
         self.assertEqual(Note.objects.get(user=self.learner, step=self.step).body, "Tegelijk")

@@ -1,5 +1,6 @@
 from html.parser import HTMLParser
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from balie.learning.models import StepKind
@@ -63,6 +64,24 @@ class StepDetailTests(BaseTestCase):
             article_url="https://example.org/a",
         )
         self.assertContains(self.get(article), "https://example.org/a")
+
+    def test_a_video_file_plays_with_its_captions(self) -> None:
+        step = make_step(
+            self.module,
+            StepKind.VIDEO,
+            title="Video",
+            transcript="Tekst.",
+            video_file=SimpleUploadedFile("v.webm", b"webm", content_type="video/webm"),
+            captions_file=SimpleUploadedFile("v.vtt", b"WEBVTT\n", content_type="text/vtt"),
+        )
+        response = self.get(step)
+        self.assertContains(response, "<video")
+        self.assertContains(response, '<track kind="captions"')
+        media = self.client.get(step.captions_file.url)
+        self.assertEqual(media.status_code, 200)
+        self.assertEqual(media["X-Content-Type-Options"], "nosniff")
+        self.client.logout()
+        self.assertEqual(self.client.get(step.captions_file.url).status_code, 302)
 
     def test_user_written_html_is_sanitised(self) -> None:
         step = make_step(self.module, title="XSS", body="\n\n".join(XSS))

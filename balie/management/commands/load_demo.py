@@ -8,6 +8,7 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -255,10 +256,13 @@ class Command(BaseCommand):
         return found
 
     def load_people(self, organisations: dict[str, Organisation]) -> None:
+        hashed = make_password(DEMO_PASSWORD)  # hashing is slow on purpose: do it once
         for email, name, org, role, specialism, branch in PEOPLE:
             user = User.objects.filter(email=email).first()
             if user is None:
-                user = add_person(email=email, full_name=name, password=DEMO_PASSWORD)
+                user = add_person(email=email, full_name=name)
+                user.password = hashed
+                user.save(update_fields=["password"])
             grant_role(
                 user,
                 organisation=organisations[org],
