@@ -94,5 +94,14 @@ class StepDetailTests(BaseTestCase):
                 self.assertFalse(name.startswith(("on", "hx-")), name)
                 self.assertNotIn("javascript:", value or "")
 
+    def test_queries_do_not_grow_with_steps(self) -> None:
+        self.get(self.text_step)
+        with self.assertNumQueries(9) as few:
+            self.get(self.check_step)
+        for _ in range(10):
+            make_step(self.module)
+        with self.assertNumQueries(len(few.captured_queries)):
+            self.get(self.check_step)
+
     def test_missing_is_404(self) -> None:
         self.assertEqual(self.client.get(reverse("learning:step", args=[999999])).status_code, 404)
