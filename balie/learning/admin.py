@@ -2,6 +2,7 @@
 time, notes) is deliberately not registered: it is nobody else's to read."""
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +96,7 @@ class ChoiceInline(EditorsOnly, admin.TabularInline):
 
 @admin.register(Step)
 class StepAdmin(EditorsOnly, admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "module", "kind", "position"]
     list_filter = ["kind", "module__programme", "module"]
     search_fields = ["title", "body"]

@@ -8,6 +8,11 @@ from balie.learning.models import Choice, Module, ModuleProgress, Note, Step, St
 from balie.orgs.models import Membership, Organisation, Role, User
 
 
+def row_counts() -> list[int]:
+    models = (Organisation, User, Membership, Module, Step, Choice, ModuleProgress, Note)
+    return [model.objects.count() for model in models]
+
+
 class LoadDemoTests(TestCase):
     def load(self) -> str:
         out = StringIO()
@@ -43,34 +48,7 @@ class LoadDemoTests(TestCase):
         Note.objects.create(
             user=jeroen, step=step, body="Mijn eigen", revision=5, updated_at=timezone.now()
         )
-        counts = [
-            model.objects.count()
-            for model in (
-                Organisation,
-                User,
-                Membership,
-                Module,
-                Step,
-                Choice,
-                ModuleProgress,
-                Note,
-            )
-        ]
+        before = row_counts()
         self.load()
-        self.assertEqual(
-            counts,
-            [
-                model.objects.count()
-                for model in (
-                    Organisation,
-                    User,
-                    Membership,
-                    Module,
-                    Step,
-                    Choice,
-                    ModuleProgress,
-                    Note,
-                )
-            ],
-        )
+        self.assertEqual(before, row_counts())
         self.assertTrue(Note.objects.filter(user=jeroen, body="Mijn eigen").exists())
