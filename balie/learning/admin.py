@@ -54,7 +54,6 @@ class StepInline(EditorsOnly, admin.TabularInline):
 class ModuleAdmin(EditorsOnly, admin.ModelAdmin):
     list_display = [
         "__str__",
-        "programme",
         "theme",
         "estimated_minutes",
         "computed_estimate",
@@ -79,13 +78,16 @@ class ModuleAdmin(EditorsOnly, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("steps")
 
-    @admin.display(description=_("estimate computed from the content"))
+    @admin.display(
+        description=_(
+            "estimate computed from the content (reading, videos and time to think; "
+            "not the websites and articles it links to)"
+        )
+    )
     def computed_estimate(self, module: Module) -> str:
         if not module.pk:
             return "—"
-        return _("%(time)s (reading, videos and time to think)") % {
-            "time": minutes(module.computed_seconds(list(module.steps.all())))
-        }
+        return minutes(module.computed_seconds(list(module.steps.all())))
 
 
 class ChoiceInline(EditorsOnly, admin.TabularInline):

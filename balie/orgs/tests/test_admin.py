@@ -5,7 +5,7 @@ class AdminTests(BaseTestCase):
     def test_editors_author_modules_and_see_the_computed_estimate(self) -> None:
         self.login(self.editor)
         response = self.client.get(f"/beheer/learning/module/{self.module.pk}/change/")
-        self.assertContains(response, "Schatting berekend uit de inhoud")
+        self.assertContains(response, "Schatting berekend uit de inhoud (lezen")
         self.assertContains(response, "Wat is BoekStart?")
 
     def test_others_cannot_reach_the_management_site(self) -> None:

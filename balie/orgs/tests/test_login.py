@@ -41,6 +41,11 @@ class LoginTests(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertNotIn("_auth_user_id", self.client.session)
 
+    def test_dutch_comes_first_whatever_the_browser_prefers(self) -> None:
+        response = self.client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        self.assertContains(response, "Inloggen bij Balie")
+        self.assertEqual(response["Content-Language"], "nl")
+
     def test_english_is_a_switch_away(self) -> None:
         self.login(self.alice)
         self.client.post(reverse("set_language"), {"language": "en", "next": "/leren/"})
