@@ -58,6 +58,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in env_str("BALIE_CSRF_TRUSTED_ORIGINS", "").spl
 INSTALLED_APPS = [
     "balie.orgs",
     "balie.learning",
+    "balie.cohorts",
     "balie",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -132,7 +133,8 @@ else:
                 ),
             },
             # Tests use a file too: an in-memory database locks differently from the real one.
-            "TEST": {"NAME": str(SQLITE_PATH.with_name("test-" + SQLITE_PATH.name))},
+            # One per process, so that two test runs at once do not share it.
+            "TEST": {"NAME": str(SQLITE_PATH.with_name(f"test-{os.getpid()}.sqlite3"))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,0 +1,317 @@
+from datetime import date, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from balie.cohorts import actions
+from balie.cohorts.models import Attendance, Cohort, Meeting, MeetingKind, Participant
+from balie.learning.models import ModuleProgress, Theme
+from balie.orgs.models import Role, User
+from balie.testing import BaseTestCase, make_module
+
+
+class CohortTestCase(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.social = make_module(
+            cls.programme, "Het Taalhuis", code="M5", theme=Theme.SOCIAAL_DOMEIN
+        )
+        cls.cohort = actions.start_cohort(
+            cls.programme,
+            library=cls.library,
+            name="HP-2026-FO",
+            adviser=cls.adviser,
+            manager=cls.manager,
+            starts_on=date(2026, 12, 1),
+            participants=[cls.alice, cls.bob],
+        )
+        cls.kick_off, cls.children, cls.social_meeting, cls.last = cls.cohort.meetings.all()
+        start = timezone.now() + timedelta(days=6)
+        Meeting.objects.filter(pk=cls.children.pk).update(
+            starts_at=start, ends_at=start + timedelta(hours=2), branch=cls.branch, room="Zaal 1"
+        )
+        cls.children.refresh_from_db()
+
+
+class StartCohortTests(CohortTestCase):
+    def test_a_cohort_gets_the_four_meetings_with_their_preparation(self) -> None:
+        kinds = [m.kind for m in self.cohort.meetings.all()]
+        self.assertEqual(
+            kinds,
+            [
+                MeetingKind.KICK_OFF,
+                MeetingKind.CHILDREN,
+                MeetingKind.SOCIAL_DOMAIN,
+                MeetingKind.AGREEMENTS,
+            ],
+        )
+        self.assertEqual(list(self.children.preparation.all()), [self.module])
+        self.assertEqual(list(self.social_meeting.preparation.all()), [self.social])
+
+    def test_an_adviser_starts_a_cohort_through_the_form(self) -> None:
+        self.login(self.adviser)
+        url = reverse("cohorts:cohort_new") + f"?library={self.library.pk}"
+        self.assertEqual(self.client.get(url).status_code, 200)
+        response = self.client.post(
+            url,
+            {
+                "programme": self.programme.pk,
+                "name": "Tweede groep",
+                "starts_on": "2027-01-10",
+                "adviser": self.adviser.pk,
+                "manager": self.manager.pk,
+                "participants": [self.alice.pk],
+            },
+        )
+        cohort = Cohort.objects.get(name="Tweede groep")
+        self.assertRedirects(response, reverse("cohorts:cohort", args=[cohort.pk]))
+        self.assertEqual(cohort.meetings.count(), 4)
+
+    def test_only_advisers_of_the_serving_poi_start_cohorts(self) -> None:
+        for person in [self.alice, self.manager, self.outsider, self.taalhuis]:
+            with self.subTest(person=person.full_name):
+                self.login(person)
+                self.assertEqual(self.client.get(reverse("cohorts:cohort_new")).status_code, 404)
+        self.login(self.adviser)
+        url = reverse("cohorts:cohort_new") + f"?library={self.other_library.pk}"
+        self.assertNotContains(self.client.get(url), "Tweede groep")
+        response = self.client.post(url, {"programme": self.programme.pk, "name": "X"})
+        self.assertFalse(Cohort.objects.filter(library=self.other_library).exists())
+        self.assertEqual(response.status_code, 200)
+
+
+class AccessTests(CohortTestCase):
+    def test_who_sees_the_cohort(self) -> None:
+        detail = reverse("cohorts:cohort", args=[self.cohort.pk])
+        meeting = reverse("cohorts:meeting", args=[self.children.pk])
+        for person, allowed in [
+            (self.adviser, True),
+            (self.manager, True),
+            (self.alice, True),
+            (self.taalhuis, True),
+            (self.editor, True),
+            (self.outsider, False),
+        ]:
+            with self.subTest(person=person.full_name):
+                self.login(person)
+                expected = 200 if allowed else 404
+                self.assertEqual(self.client.get(detail).status_code, expected)
+                self.assertEqual(self.client.get(meeting).status_code, expected)
+
+    def test_only_leaders_edit_and_take_attendance(self) -> None:
+        urls = [
+            reverse(name, args=[self.children.pk])
+            for name in [
+                "cohorts:meeting_edit",
+                "cohorts:meeting_attendance",
+                "cohorts:meeting_cancel",
+            ]
+        ]
+        for person in [self.alice, self.manager, self.outsider]:
+            self.login(person)
+            for url in urls:
+                with self.subTest(person=person.full_name, url=url):
+                    self.assertEqual(self.client.get(url).status_code, 404)
+        self.login(self.adviser)
+        for url in urls:
+            self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_the_list_shows_an_adviser_all_cohorts_of_the_libraries_served(self) -> None:
+        self.login(self.adviser)
+        response = self.client.get(reverse("cohorts:cohort_list"))
+        self.assertContains(response, "HP-2026-FO")
+        self.assertContains(response, "Bibliotheek Helmond-Peel")
+        self.login(self.outsider)
+        self.assertNotContains(self.client.get(reverse("cohorts:cohort_list")), "HP-2026-FO")
+
+    def test_the_list_queries_do_not_grow_with_cohorts(self) -> None:
+        self.login(self.adviser)
+        self.client.get(reverse("cohorts:cohort_list"))
+        with self.assertNumQueries(9) as few:
+            self.client.get(reverse("cohorts:cohort_list"))
+        for number in range(4):
+            actions.start_cohort(
+                self.programme,
+                library=self.library,
+                name=f"Groep {number}",
+                adviser=self.adviser,
+                manager=None,
+                starts_on=date(2027, 1, 1),
+                participants=[self.bob],
+            )
+        with self.assertNumQueries(len(few.captured_queries)):
+            self.client.get(reverse("cohorts:cohort_list"))
+
+
+class ImportTests(CohortTestCase):
+    def upload(self, text: str):
+        self.login(self.adviser)
+        return self.client.post(
+            reverse("cohorts:participants_import", args=[self.cohort.pk]),
+            {"file": SimpleUploadedFile("deelnemers.csv", text.encode(), "text/csv")},
+        )
+
+    def test_a_good_file_adds_everyone(self) -> None:
+        response = self.upload(
+            "naam;e-mail;vestiging\nFatma Yilmaz;fatma@hp.test;Helmond\n"
+            "Alice de Vries;alice@hp.test;\n"
+        )
+        self.assertRedirects(response, reverse("cohorts:cohort", args=[self.cohort.pk]))
+        fatma = User.objects.get(email="fatma@hp.test")
+        self.assertTrue(
+            fatma.memberships.filter(
+                organisation=self.library, role=Role.LEARNER, branch=self.branch
+            ).exists()
+        )
+        self.assertEqual(self.cohort.participants.count(), 3)
+
+    def test_a_bad_file_names_every_bad_row_and_adds_no_one(self) -> None:
+        response = self.upload(
+            "naam,e-mail,vestiging\nGoed Mens,goed@hp.test,\n"
+            ",zonder-naam@hp.test,\nFout Adres,geen-adres,\n"
+            "Verkeerde Vestiging,v@hp.test,Amsterdam\n"
+            "Olga Visser,olga@hilversum.test,\n"
+        )
+        self.assertEqual(response.status_code, 400)
+        errors = response.context["form"].row_errors
+        self.assertEqual([e.split(":")[0] for e in errors], ["Rij 3", "Rij 4", "Rij 5", "Rij 6"])
+        self.assertFalse(User.objects.filter(email="goed@hp.test").exists())
+        self.assertEqual(self.cohort.participants.count(), 2)
+
+    def test_a_file_that_is_not_csv_gets_a_clear_message(self) -> None:
+        self.login(self.adviser)
+        response = self.client.post(
+            reverse("cohorts:participants_import", args=[self.cohort.pk]),
+            {"file": SimpleUploadedFile("foto.png", b"\x89PNG\r\n\x1a\n\xff\xfe\x00", "image/png")},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(self.cohort.participants.count(), 2)
+
+
+class MeetingEditTests(CohortTestCase):
+    def post(self, **changes):
+        data = {
+            "version": self.children.version,
+            "title": self.children.title,
+            "starts_at": "2027-03-04T14:00",
+            "ends_at": "2027-03-04T16:00",
+            "branch": self.branch.pk,
+            "room": "Zaal 2",
+            "purpose": "",
+            "agenda-TOTAL_FORMS": "1",
+            "agenda-INITIAL_FORMS": "0",
+            "agenda-0-title": "Zo doen wij BoekStart",
+            "agenda-0-minutes": "30",
+            "agenda-0-presenter": self.taalhuis.pk,
+        }
+        data.update(changes)
+        self.login(self.adviser)
+        return self.client.post(reverse("cohorts:meeting_edit", args=[self.children.pk]), data)
+
+    def test_a_change_is_saved_and_raises_the_calendar_sequence(self) -> None:
+        response = self.post()
+        self.assertRedirects(response, reverse("cohorts:meeting", args=[self.children.pk]))
+        meeting = Meeting.objects.get(pk=self.children.pk)
+        self.assertEqual(meeting.room, "Zaal 2")
+        self.assertEqual(meeting.sequence, self.children.sequence + 1)
+        self.assertEqual(meeting.agenda.get().presenter, self.taalhuis)
+
+    def test_the_second_of_two_editors_is_told_and_loses_nothing(self) -> None:
+        self.post(room="Eerste")
+        response = self.post(room="Tweede")
+        self.assertEqual(response.status_code, 409)
+        self.assertContains(response, "Tweede", status_code=409)  # what they typed is kept
+        self.assertEqual(Meeting.objects.get(pk=self.children.pk).room, "Eerste")
+
+    def test_a_date_in_the_past_is_refused(self) -> None:
+        response = self.post(starts_at="2020-01-01T10:00", ends_at="2020-01-01T12:00")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(Meeting.objects.get(pk=self.children.pk).version, self.children.version)
+
+    def test_a_presenter_from_another_library_is_refused(self) -> None:
+        response = self.post(**{"agenda-0-presenter": self.outsider.pk})
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(Meeting.objects.get(pk=self.children.pk).agenda.exists())
+
+    def test_cancelling_asks_first_and_keeps_the_event(self) -> None:
+        self.login(self.adviser)
+        url = reverse("cohorts:meeting_cancel", args=[self.children.pk])
+        self.assertFalse(Meeting.objects.get(pk=self.children.pk).cancelled)
+        self.client.get(url)
+        self.assertFalse(Meeting.objects.get(pk=self.children.pk).cancelled)
+        self.client.post(url)
+        meeting = Meeting.objects.get(pk=self.children.pk)
+        self.assertTrue(meeting.cancelled)
+        self.assertEqual(meeting.uid, self.children.uid)
+        self.assertGreater(meeting.sequence, self.children.sequence)
+
+
+class AttendanceTests(CohortTestCase):
+    def tap(self, person: User, status: str, revision: int):
+        self.login(self.adviser)
+        return self.client.post(
+            reverse("cohorts:meeting_attendance", args=[self.children.pk]),
+            {"person": person.pk, "status": status, "revision": revision},
+        )
+
+    def test_a_tap_is_saved_and_a_late_retry_changes_nothing(self) -> None:
+        self.assertEqual(self.tap(self.alice, "absent", 100).json()["status"], "absent")
+        self.assertEqual(self.tap(self.alice, "present", 200).json()["status"], "present")
+        self.assertEqual(self.tap(self.alice, "absent", 100).json()["status"], "present")
+        self.assertEqual(Attendance.objects.get(user=self.alice).status, "present")
+
+    def test_someone_outside_the_cohort_is_refused(self) -> None:
+        self.assertEqual(self.tap(self.outsider, "present", 1).status_code, 400)
+        self.assertEqual(self.tap(self.alice, "maybe", 1).status_code, 400)
+        self.assertFalse(Attendance.objects.exists())
+
+    def test_an_absent_learner_gets_a_catch_up_task(self) -> None:
+        self.tap(self.bob, "absent", 1)
+        self.login(self.bob)
+        page = self.client.get(reverse("learning:my_learning"))
+        self.assertContains(page, self.children.title)
+        self.assertContains(page, reverse("cohorts:meeting", args=[self.children.pk]))
+        self.client.post(reverse("cohorts:caught_up", args=[self.children.pk]))
+        self.assertIsNotNone(Attendance.objects.get(user=self.bob).caught_up_at)
+
+
+class ReadinessAndTeamTests(CohortTestCase):
+    def test_the_adviser_sees_how_much_preparation_is_done(self) -> None:
+        ModuleProgress.objects.create(
+            user=self.alice,
+            module=self.module,
+            started_at=timezone.now(),
+            completed_at=timezone.now(),
+        )
+        meeting = Meeting.objects.with_readiness().get(pk=self.children.pk)
+        self.assertEqual((meeting.prepared, meeting.to_prepare), (1, 2))
+        self.login(self.adviser)
+        self.assertContains(self.client.get(reverse("cohorts:cohort_list")), "50%")
+
+    def test_the_learner_sees_the_next_meeting_and_what_to_prepare(self) -> None:
+        self.login(self.alice)
+        page = self.client.get(reverse("learning:my_learning"))
+        self.assertContains(page, self.children.title)
+        self.assertContains(page, "Zaal 1")
+        self.assertContains(page, "M1 BoekStart")
+
+    def test_the_team_view_counts_and_names_no_one(self) -> None:
+        ModuleProgress.objects.create(
+            user=self.alice,
+            module=self.module,
+            started_at=timezone.now(),
+            completed_at=timezone.now(),
+        )
+        self.login(self.manager)
+        page = self.client.get(reverse("cohorts:team", args=[self.cohort.pk]))
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "Alice")
+        self.assertNotContains(page, "Bob")
+        module = next(m for m in page.context["modules"] if m.pk == self.module.pk)
+        self.assertEqual((module.done, module.busy, module.waiting), (1, 0, 1))
+
+    def test_participants_are_unique(self) -> None:
+        actions.add_participants(self.cohort, [self.alice])
+        self.assertEqual(Participant.objects.filter(user=self.alice).count(), 1)
