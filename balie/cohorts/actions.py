@@ -160,7 +160,7 @@ def cancel_meeting(meeting: Meeting) -> None:
     )
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def record_attendance(
     meeting: Meeting, person: User, *, status: str, revision: int, by: User
 ) -> Attendance:

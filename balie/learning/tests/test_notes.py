@@ -68,7 +68,7 @@ class NotesTests(BaseTestCase):
         for step in steps[:10]:
             self.note(step, f"notitie {step.pk}")
         self.client.get(reverse("learning:notes"))  # warm up the session and language
-        with self.assertNumQueries(4) as few:
+        with self.assertNumQueries(5) as few:
             self.client.get(reverse("learning:notes"))
         for step in steps[10:]:
             self.note(step, f"notitie {step.pk}")

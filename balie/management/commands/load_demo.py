@@ -5,7 +5,7 @@ updates the content and adds what is missing; it never removes what people did i
 from __future__ import annotations
 
 import tomllib
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from balie.cohorts.actions import add_outcome, record_attendance, start_cohort
+from balie.cohorts.models import AttendanceStatus, Cohort, Meeting, MeetingKind, OutcomeKind
 from balie.learning.models import (
     Choice,
     Module,
@@ -149,6 +151,7 @@ PEOPLE = [
         "markiezaat-halsteren",
     ),
     ("wim@hilversum.example", "Wim Schouten", "hilversum", Role.MANAGER, "", ""),
+    ("rob@probiblio.example", "Rob Jacobs", "probiblio", Role.ADVISER, "", ""),
     (
         "esther@hilversum.example",
         "Esther Vos",
@@ -193,6 +196,11 @@ PROGRESS = [
 ]
 
 
+def at_weeks(weeks: int, hour: int) -> datetime:
+    day = timezone.localdate() + timedelta(weeks=weeks)
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
 def attach(field: FieldFile, name: str, content: bytes) -> None:
     """Store `content` in a file field unless the stored file already holds exactly that."""
     if field:
@@ -218,6 +226,7 @@ class Command(BaseCommand):
             self.load_people(organisations)
             programme = self.load_programme()
             self.load_progress(programme)
+            self.load_cohorts(programme)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for role, email in LOGINS_SHOWN:
@@ -329,6 +338,45 @@ class Command(BaseCommand):
                 },
             )
 
+    def load_cohorts(self, programme: Programme) -> None:
+        for slug, name, adviser, manager, people, weeks in COHORTS:
+            library = Organisation.objects.get(slug=slug)
+            if Cohort.objects.filter(library=library, name=name).exists():
+                continue
+            participants = [User.objects.get(email=demo_email(p, slug)) for p in people]
+            cohort = start_cohort(
+                programme,
+                library=library,
+                name=name,
+                adviser=User.objects.get(email=adviser),
+                manager=User.objects.get(email=manager),
+                starts_on=(at_weeks(weeks[0], 14) - timedelta(days=7)).date(),
+                participants=participants,
+            )
+            branch = library.children.order_by("pk").first()
+            for meeting, week in zip(cohort.meetings.order_by("position"), weeks, strict=True):
+                starts = at_weeks(week, 14)
+                Meeting.objects.filter(pk=meeting.pk).update(
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=2),
+                    branch=branch,
+                    room="Leeszaal",
+                )
+                if week >= 0:
+                    continue
+                for number, person in enumerate(participants):
+                    status = AttendanceStatus.PRESENT
+                    if number == 1 and meeting.position == 2:
+                        status = AttendanceStatus.EXCUSED
+                    record_attendance(meeting, person, status=status, revision=1, by=cohort.adviser)
+                texts = {
+                    MeetingKind.KICK_OFF: (OutcomeKind.QUESTION, LEARNING_QUESTIONS),
+                    MeetingKind.AGREEMENTS: (OutcomeKind.AGREEMENT, TEAM_AGREEMENTS),
+                }
+                kind, lines = texts.get(meeting.kind, (None, []))
+                for text in lines:
+                    add_outcome(meeting, kind=kind, text=text)
+
     def load_progress(self, programme: Programme) -> None:
         now = timezone.now()
         for days_ago, (email, code, seen, minutes, notes) in enumerate(PROGRESS, start=2):
@@ -366,3 +414,46 @@ class Command(BaseCommand):
                 current_step=steps[min(count, len(steps) - 1)],
                 seconds=count * minutes * 60,
             )
+
+
+# Cohorts: (library, name, adviser, manager, participants, weeks from now of meetings 1–4).
+COHORTS = [
+    (
+        "helmond-peel",
+        "Helmond-Peel publieksservice 2026",
+        "sanne@cubiss.example",
+        "hans@helmond-peel.example",
+        ["marieke", "jeroen", "fatma", "bas", "linda"],
+        [-4, -1, 1, 4],
+    ),
+    (
+        "markiezaat",
+        "Het Markiezaat publieksservice 2026",
+        "sanne@cubiss.example",
+        "petra@markiezaat.example",
+        ["youssef", "karin"],
+        [-12, -9, -6, -3],
+    ),
+    (
+        "hilversum",
+        "Hilversum publieksservice 2027",
+        "rob@probiblio.example",
+        "wim@hilversum.example",
+        ["esther"],
+        [2, 5, 8, 11],
+    ),
+]
+LEARNING_QUESTIONS = [
+    "Hoe herken ik dat iemand moeite heeft met lezen, zonder dat het pijnlijk wordt?",
+    "Bij wie kan ik terecht als iemand vraagt naar een taalmaatje?",
+    "Wat zeg ik tegen ouders die met de BoekStartbon komen?",
+]
+TEAM_AGREEMENTS = [
+    "We verwijzen warm: we lopen mee of maken meteen een afspraak met het Taalhuis.",
+    "We schrijven nooit iets over iemands taal in het klantsysteem.",
+    "De wie-doet-wat-kaart ligt bij elke balie.",
+]
+
+
+def demo_email(name: str, library: str) -> str:
+    return name if "@" in name else f"{name}@{library}.example"
