@@ -46,6 +46,16 @@ def organisations_visible_to(user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(id__in=organisation_ids_for(user))
 
 
+def library_ids_where(user: User, *roles: str) -> set[int]:
+    """The libraries in which `user` holds one of `roles` (any role when none are given).
+    Only the person's own memberships count: a POI adviser has none here."""
+    return {
+        m.organisation_id
+        for m in user.active_memberships
+        if m.organisation.kind == Organisation.Kind.LIBRARY and (not roles or m.role in roles)
+    }
+
+
 def owned_by(user: User, field: str = "user") -> Q:
     """Rows that are the person's own (notes, progress, time): nobody else's role reaches them."""
     return Q(**{field: user})

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from balie.orgs.models import Membership, Organisation, User
+from balie.orgs.models import DirectoryEntry, Membership, Organisation, Topic, User
 
 
 @admin.register(Organisation)
@@ -37,3 +38,45 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
     ]
     readonly_fields = ["last_login", "date_joined"]
+
+
+class NationalEditorsOnly:
+    """Only programme editors and administrators keep the national lists."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.may_edit_programmes
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    has_add_permission = has_view_permission
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+
+@admin.register(Topic)
+class TopicAdmin(NationalEditorsOnly, admin.ModelAdmin):
+    list_display = ["name", "position", "keywords"]
+    list_editable = ["position"]
+    search_fields = ["name", "keywords"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(DirectoryEntry)
+class DirectoryEntryAdmin(NationalEditorsOnly, admin.ModelAdmin):
+    """A library keeps its own directory on the "wie doet wat" page; here editors and
+    administrators only look, and administrators may take an entry out."""
+
+    list_display = ["person", "role_title", "library", "branch", "updated_at"]
+    list_filter = [("library", admin.RelatedOnlyFieldListFilter), "topics"]
+    search_fields = ["person__full_name", "role_title", "library__name"]
+    list_select_related = ["person", "library", "branch"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser

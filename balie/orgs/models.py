@@ -220,3 +220,176 @@ class Membership(models.Model):
             raise ValidationError({"specialism": _("Choose the specialism.")})
         if self.branch_id and self.branch.parent_id != self.organisation_id:
             raise ValidationError({"branch": _("Choose a branch of this library.")})
+
+
+# --- Who does what: the directory of each library -------------------------------------------
+
+
+class Topic(models.Model):
+    """A subject a desk worker may need a colleague for (BoekStart, IDO, …). One national list,
+    shared by every library; the keywords are the plain words a desk worker might type."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    keywords = models.TextField(
+        _("search words"),
+        blank=True,
+        help_text=_(
+            "Plain words and synonyms that should find this topic, separated by commas, "
+            'e.g. "baby, peuter, voorlezen, consultatiebureau".'
+        ),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Words too common to narrow a search ("hulp bij DigiD" looks for "hulp" and "DigiD").
+_STOPWORDS = """
+de het een en of bij met voor van in op te aan om over naar die dat er is zijn ik je jij u mijn
+wie wat waar hoe iemand the a an and or for with to
+"""
+SEARCH_STOPWORDS = frozenset(_STOPWORDS.split())
+
+
+class DirectoryEntryQuerySet(models.QuerySet["DirectoryEntry"]):
+    # orgs.access imports this module, so these methods import it when they run.
+
+    def visible_to(self, user: User) -> DirectoryEntryQuerySet:
+        """National roles see every library's directory; everyone else the directories of the
+        libraries in their scope (their own library; an adviser the libraries their POI
+        serves). People who left the library drop out of its directory."""
+        from balie.orgs import access
+
+        entries = self
+        if not access.is_national(user):
+            entries = entries.filter(library_id__in=access.organisation_ids_for(user))
+        still_there = Membership.objects.filter(
+            user=models.OuterRef("person"), organisation=models.OuterRef("library")
+        )
+        return entries.filter(models.Exists(still_there), person__is_active=True)
+
+    def editable_by(self, user: User) -> DirectoryEntryQuerySet:
+        """A library's managers and specialists keep its directory; advisers and national roles
+        only read it."""
+        from balie.orgs import access
+
+        return self.filter(
+            library_id__in=access.library_ids_where(user, *DirectoryEntry.EDITOR_ROLES)
+        )
+
+    def matching(self, text: str) -> DirectoryEntryQuerySet:
+        """Entries that contain the whole phrase, or every meaningful word of it, in a topic's
+        name or search words, the person's name, the role, the note or the branch."""
+        words = text.split()
+        if not words:
+            return self
+        meaningful = [w for w in words if w.lower() not in SEARCH_STOPWORDS] or words
+        every_word = models.Q()
+        for word in meaningful:
+            every_word &= _contains(word)
+        return self.filter(_contains(" ".join(words)) | every_word)
+
+
+def _contains(text: str) -> models.Q:
+    topics = Topic.objects.filter(
+        models.Q(name__icontains=text) | models.Q(keywords__icontains=text)
+    )
+    with_topic = DirectoryEntry.topics.through.objects.filter(topic__in=topics)
+    return (
+        models.Q(pk__in=with_topic.values("directoryentry_id"))
+        | models.Q(person__full_name__icontains=text)
+        | models.Q(role_title__icontains=text)
+        | models.Q(note__icontains=text)
+        | models.Q(branch__name__icontains=text)
+        | models.Q(branch__place__icontains=text)
+    )
+
+
+class DirectoryEntry(models.Model):
+    """One colleague in a library's "wie doet wat": their role, the topics to come to them for,
+    and how and when to reach them."""
+
+    EDITOR_ROLES = (Role.MANAGER, Role.SPECIALIST)
+
+    library = models.ForeignKey(
+        Organisation,
+        verbose_name=_("library"),
+        on_delete=models.CASCADE,
+        related_name="directory_entries",
+        limit_choices_to={"kind": Organisation.Kind.LIBRARY},
+    )
+    person = models.ForeignKey(
+        User, verbose_name=_("colleague"), on_delete=models.CASCADE, related_name="+"
+    )
+    branch = models.ForeignKey(
+        Organisation,
+        verbose_name=_("branch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": Organisation.Kind.BRANCH},
+        help_text=_("Where this colleague usually works. Leave empty if it does not matter."),
+    )
+    role_title = models.CharField(
+        _("role"), max_length=150, help_text=_('As the desk knows it, e.g. "Taalhuiscoördinator".')
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), blank=True, related_name="entries"
+    )
+    how_to_reach = models.CharField(
+        _("how to reach them"),
+        max_length=200,
+        help_text=_('E.g. "extension 214, or walk over to the Taalhuis room".'),
+    )
+    when = models.CharField(
+        _("when"),
+        max_length=200,
+        blank=True,
+        help_text=_('E.g. "Tue and Thu, 9 am–5 pm".'),
+    )
+    note = models.TextField(
+        _("good to know"),
+        blank=True,
+        help_text=_("For the desk: what to bring, what to ask first. Markdown."),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = DirectoryEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("directory entry")
+        verbose_name_plural = _("directory entries")
+        ordering = ["library", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["library", "person"], name="one_directory_entry_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.role_title}"
+
+    def clean(self) -> None:
+        if not self.library_id:
+            return
+        if self.library.kind != Organisation.Kind.LIBRARY:
+            raise ValidationError({"library": _("Choose a library.")})
+        if (
+            self.person_id
+            and not Membership.objects.filter(
+                user_id=self.person_id, organisation_id=self.library_id
+            ).exists()
+        ):
+            raise ValidationError({"person": _("Choose a colleague who works at this library.")})
+        if self.branch_id and (
+            self.branch.kind != Organisation.Kind.BRANCH or self.branch.parent_id != self.library_id
+        ):
+            raise ValidationError({"branch": _("Choose a branch of this library.")})

@@ -27,6 +27,7 @@ from balie.learning.models import (
     StepProgress,
 )
 from balie.orgs.actions import add_person, create_organisation, grant_role
+from balie.orgs.directory_demo import load_directory_demo
 from balie.orgs.models import Organisation, Role, Specialism, User
 
 DEMO_PASSWORD = "balie-demo"
@@ -227,6 +228,7 @@ class Command(BaseCommand):
             programme = self.load_programme()
             self.load_progress(programme)
             self.load_cohorts(programme)
+            load_directory_demo()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for role, email in LOGINS_SHOWN:
