@@ -1,4 +1,5 @@
-"""Verbs that change a learner's progress, time on task and notes.
+"""Verbs that change a learner's progress, time on task and notes, and a library's own
+blocks in the modules.
 
 Every one of them is idempotent: a request that arrives twice, or late, changes nothing the
 learner has already seen saved. Whether a module is done is decided here, in the same
@@ -8,9 +9,11 @@ transaction as the step that finishes it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,6 +21,8 @@ from django.utils import timezone
 from balie.learning.models import (
     MAX_VISIT_SECONDS,
     Choice,
+    LocalBlock,
+    Module,
     ModuleProgress,
     Note,
     Step,
@@ -25,7 +30,8 @@ from balie.learning.models import (
     StepProgress,
     StepVisit,
 )
-from balie.orgs.models import User
+from balie.orgs import access
+from balie.orgs.models import Membership, Organisation, Role, User
 
 
 def _module_progress(user: User, step: Step, *, now: datetime) -> ModuleProgress:
@@ -144,3 +150,42 @@ def save_note(user: User, step: Step, *, body: str, revision: int) -> NoteSave:
     note.updated_at = now
     note.save(update_fields=["body", "revision", "updated_at"])
     return NoteSave(note, applied=True)
+
+
+@transaction.atomic(durable=True)
+def save_local_block(
+    module: Module,
+    *,
+    library: Organisation,
+    how_we_do_it: str,
+    activities: str,
+    partners: str,
+    colleagues: Iterable[User],
+    by: User,
+) -> LocalBlock:
+    """Write `library`'s own block in `module` ("how we do it here"), or rewrite it. Only the
+    library's managers and specialists write it, and every colleague named must work in that
+    library. The national module itself is not changed."""
+    if library.pk not in access.library_ids_where(by, Role.MANAGER, Role.SPECIALIST):
+        raise PermissionDenied("only the library's managers and specialists write its blocks")
+    colleagues = list(colleagues)
+    wanted = {person.pk for person in colleagues}
+    members = set(
+        Membership.objects.filter(organisation=library, user_id__in=wanted).values_list(
+            "user_id", flat=True
+        )
+    )
+    if wanted - members:
+        raise ValueError("every colleague must have a role in the library")
+    texts = {"how_we_do_it": how_we_do_it, "activities": activities, "partners": partners}
+    LocalBlock(library=library, module=module, **texts).full_clean(validate_constraints=False)
+    block, created = LocalBlock.objects.select_for_update().get_or_create(
+        library=library, module=module, defaults={**texts, "updated_by": by}
+    )
+    if not created:
+        for name, value in texts.items():
+            setattr(block, name, value)
+        block.updated_by = by
+        block.save()
+    block.colleagues.set(colleagues)
+    return block

@@ -1,12 +1,13 @@
 """Programme editors author programmes, modules and steps here. Learners' own data (progress,
-time, notes) is deliberately not registered: it is nobody else's to read."""
+time, notes) is deliberately not registered: it is nobody else's to read. Libraries' local
+blocks are shown read-only: the libraries own that text and write it in Balie itself."""
 
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from balie.learning.models import Choice, Module, Programme, Step
+from balie.learning.models import Choice, LocalBlock, Module, Programme, Step
 from balie.lib.durations import minutes
 
 
@@ -124,3 +125,39 @@ class StepAdmin(EditorsOnly, admin.ModelAdmin):
 
     def get_inlines(self, request: HttpRequest, obj: Step | None = None):
         return [ChoiceInline] if obj is not None and obj.is_check else []
+
+
+@admin.register(LocalBlock)
+class LocalBlockAdmin(admin.ModelAdmin):
+    """Editors and administrators may look; only the library changes its own block."""
+
+    list_display = ["library", "module", "updated_at", "updated_by"]
+    list_filter = ["library", "module__programme", "module"]
+    search_fields = ["library__name", "module__title", "how_we_do_it", "activities", "partners"]
+    list_select_related = ["library", "module", "updated_by"]
+    fields = [
+        "library",
+        "module",
+        "how_we_do_it",
+        "activities",
+        "partners",
+        "colleagues",
+        "updated_at",
+        "updated_by",
+    ]
+    readonly_fields = fields
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.may_edit_programmes
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balie.lib.markdown import word_count
 from balie.orgs import access
-from balie.orgs.models import User
+from balie.orgs.models import Organisation, Role, User
 
 # Time allowed for thinking, on top of reading, when a module's estimate is computed.
 REFLECTION_SECONDS = 180
@@ -341,3 +341,92 @@ class Note(models.Model):
             | Q(step__title__icontains=text)
             | Q(step__module__title__icontains=text)
         )
+
+
+# --- Couleur locale: how one library does it, inside the national module ------------------
+
+
+class LocalBlockQuerySet(models.QuerySet["LocalBlock"]):
+    def visible_to(self, user: User) -> LocalBlockQuerySet:
+        """Everyone in the library sees its blocks; a POI adviser those of the libraries the
+        POI serves; national roles all of them."""
+        if access.is_national(user):
+            return self
+        return self.filter(library_id__in=access.organisation_ids_for(user))
+
+    def of_own_libraries(self, user: User) -> LocalBlockQuerySet:
+        """The blocks of the libraries the person works in: a part of `visible_to` that needs
+        no query to decide."""
+        return self.filter(library_id__in=access.library_ids_where(user))
+
+    def editable_by(self, user: User) -> LocalBlockQuerySet:
+        """Managers and specialists write their library's blocks; learners only read them."""
+        return self.filter(
+            library_id__in=access.library_ids_where(user, Role.MANAGER, Role.SPECIALIST)
+        )
+
+
+class LocalBlock(models.Model):
+    """One library's own part of a national module, "how we do it here": its way of working,
+    its local activities, its partners and the colleagues to ask. The national content is
+    not touched; only that library's people see the block."""
+
+    library = models.ForeignKey(
+        Organisation,
+        verbose_name=_("library"),
+        on_delete=models.CASCADE,
+        related_name="local_blocks",
+        limit_choices_to={"kind": Organisation.Kind.LIBRARY},
+    )
+    module = models.ForeignKey(
+        Module, verbose_name=_("module"), on_delete=models.CASCADE, related_name="local_blocks"
+    )
+    how_we_do_it = models.TextField(_("how we do it here"), blank=True, help_text=_("Markdown."))
+    activities = models.TextField(
+        _("local activities"),
+        blank=True,
+        help_text=_("Markdown. What, on which day, at what time and where."),
+    )
+    partners = models.TextField(
+        _("partners in the social domain"), blank=True, help_text=_("Markdown.")
+    )
+    colleagues = models.ManyToManyField(
+        User,
+        verbose_name=_("colleagues to approach"),
+        blank=True,
+        related_name="local_blocks",
+        help_text=_("People with a role in this library."),
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User,
+        verbose_name=_("last changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = LocalBlockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("local block")
+        verbose_name_plural = _("local blocks")
+        ordering = ["library__name", "module"]
+        constraints = [
+            models.UniqueConstraint(fields=["library", "module"], name="one_local_block_per_module")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.library}: {self.module}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.library_id and self.library.kind != Organisation.Kind.LIBRARY:
+            errors["library"] = _("A local block belongs to a library.")
+        if not any(text.strip() for text in (self.how_we_do_it, self.activities, self.partners)):
+            errors["how_we_do_it"] = _(
+                "Write at least one part: how you do it, your activities or your partners."
+            )
+        if errors:
+            raise ValidationError(errors)

@@ -5,16 +5,26 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from balie.learning import actions
-from balie.learning.forms import AnswerForm, HeartbeatForm, NoteForm, NoteSearchForm
+from balie.learning.forms import (
+    AnswerForm,
+    HeartbeatForm,
+    LocalBlockForm,
+    NoteForm,
+    NoteSearchForm,
+    colleague_description,
+)
 from balie.learning.models import (
+    LocalBlock,
     Module,
     ModuleProgress,
     Note,
@@ -23,7 +33,9 @@ from balie.learning.models import (
     StepProgress,
     StepVisit,
 )
+from balie.orgs import access
 from balie.orgs.access import get_for
+from balie.orgs.models import Membership, Organisation, Role, User
 
 NOTES_PER_PAGE = 25
 
@@ -97,6 +109,9 @@ def _step_context(request: HttpRequest, step: Step, *, answer_form: AnswerForm |
         "note": note,
         "note_form": NoteForm(initial={"body": note.body if note else ""}),
         "module_progress": module_progress,
+        "has_local_block": LocalBlock.objects.of_own_libraries(user)
+        .filter(module=step.module_id)
+        .exists(),
         "visit_token": StepVisit.token_for(user, step),
         "idle_seconds": settings.BALIE_IDLE_SECONDS,
         "nav": "learning",
@@ -252,6 +267,163 @@ def notes_export(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="balie-aantekeningen-{stamp}.md"'
     return response
+
+
+# --- "How we do it here": a library's own block in a module --------------------------------
+
+EDITOR_ROLES = (Role.MANAGER, Role.SPECIALIST)
+
+
+def _own_libraries(user: User, *roles: str) -> list[Organisation]:
+    """The libraries the person works in (with one of `roles`, if given), by name."""
+    ids = access.library_ids_where(user, *roles)
+    found = {m.organisation_id: m.organisation for m in user.active_memberships}
+    return sorted((found[i] for i in ids), key=lambda library: (library.name, library.pk))
+
+
+def _pick(libraries: list[Organisation], slug: str | None) -> Organisation | None:
+    """The library named by `?bibliotheek=`; 404 for one that is not on offer."""
+    if not slug:
+        return None
+    for library in libraries:
+        if library.slug == slug:
+            return library
+    raise Http404
+
+
+def _colleagues(block: LocalBlock) -> list[dict]:
+    """The colleagues named in the block, with what they do in that library (one query)."""
+    memberships = (
+        Membership.objects.filter(
+            organisation_id=block.library_id, user__local_blocks=block, user__is_active=True
+        )
+        .select_related("user", "branch")
+        .order_by("user__full_name", "user_id", "role")
+    )
+    people: dict[int, dict] = {}
+    for membership in memberships:
+        row = people.setdefault(
+            membership.user_id, {"user": membership.user, "memberships": [], "branches": []}
+        )
+        row["memberships"].append(membership)
+        branch = membership.branch and (membership.branch.place or membership.branch.name)
+        if branch and branch not in row["branches"]:
+            row["branches"].append(branch)
+    for row in people.values():
+        row["description"] = colleague_description(row.pop("memberships"))
+    return list(people.values())
+
+
+@require_GET
+def local_block(request: HttpRequest, pk: int) -> HttpResponse:
+    """The block of the person's own library in this module; an adviser or national editor
+    may look at the blocks of the libraries they serve."""
+    user = request.user
+    module = get_for(user, Module.objects, pk)
+    blocks = {
+        block.library_id: block
+        for block in LocalBlock.objects.visible_to(user)
+        .filter(module=module)
+        .select_related("library", "updated_by")
+        .order_by("library__name", "library_id")
+    }
+    own = _own_libraries(user)
+    own_ids = {library.pk for library in own}
+    libraries = own + [b.library for b in blocks.values() if b.library_id not in own_ids]
+    library = _pick(libraries, request.GET.get("bibliotheek"))
+    if library is None:
+        library = next((lib for lib in libraries if lib.pk in blocks), None)
+        library = library or (libraries[0] if libraries else None)
+    block = blocks.get(library.pk) if library else None
+    editable = access.library_ids_where(user, *EDITOR_ROLES)
+    return render(
+        request,
+        "learning/local_block.html",
+        {
+            "module": module,
+            "library": library,
+            "local_block": block,
+            "colleagues": _colleagues(block) if block else [],
+            "may_edit": library is not None and library.pk in editable,
+            "other_libraries": [
+                lib for lib in libraries if lib != library and (lib.pk in blocks or lib in own)
+            ],
+            "nav": "learning",
+        },
+    )
+
+
+def _block_url(module: Module, library: Organisation) -> str:
+    url = reverse("learning:local_block", args=[module.pk])
+    return f"{url}?{urlencode({'bibliotheek': library.slug})}"
+
+
+@require_http_methods(["GET", "POST"])
+def local_block_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Managers and specialists write their library's block; for anyone else it is not there."""
+    user = request.user
+    module = get_for(user, Module.objects, pk)
+    libraries = _own_libraries(user, *EDITOR_ROLES)
+    if not libraries:
+        raise Http404
+    library = _pick(libraries, request.GET.get("bibliotheek")) or libraries[0]
+    block = (
+        LocalBlock.objects.editable_by(user)
+        .filter(module=module, library=library)
+        .prefetch_related("colleagues")
+        .first()
+    )
+    status = 200
+    if request.method == "POST":
+        form = LocalBlockForm(request.POST, library=library)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.save_local_block(
+                    module,
+                    library=library,
+                    how_we_do_it=data["how_we_do_it"],
+                    activities=data["activities"],
+                    partners=data["partners"],
+                    colleagues=data["colleagues"],
+                    by=user,
+                )
+            except ValueError:
+                form.add_error("colleagues", _("Choose only colleagues who work in your library."))
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(
+                    request,
+                    _("Saved. Your colleagues now see this in the module."),
+                )
+                return redirect(_block_url(module, library))
+        status = 400
+    elif block is not None:
+        form = LocalBlockForm(
+            library=library,
+            initial={
+                "how_we_do_it": block.how_we_do_it,
+                "activities": block.activities,
+                "partners": block.partners,
+                "colleagues": [person.pk for person in block.colleagues.all()],
+            },
+        )
+    else:
+        form = LocalBlockForm(library=library)
+    return render(
+        request,
+        "learning/local_block_edit.html",
+        {
+            "module": module,
+            "library": library,
+            "libraries": libraries,
+            "local_block": block,
+            "form": form,
+            "nav": "learning",
+        },
+        status=status,
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:

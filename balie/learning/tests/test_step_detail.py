@@ -96,7 +96,7 @@ class StepDetailTests(BaseTestCase):
 
     def test_queries_do_not_grow_with_steps(self) -> None:
         self.get(self.text_step)
-        with self.assertNumQueries(9) as few:
+        with self.assertNumQueries(10) as few:
             self.get(self.check_step)
         for _ in range(10):
             make_step(self.module)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from balie.cohorts.actions import add_outcome, record_attendance, start_cohort
 from balie.cohorts.models import AttendanceStatus, Cohort, Meeting, MeetingKind, OutcomeKind
+from balie.learning.local_demo import load_local_blocks_demo
 from balie.learning.models import (
     Choice,
     Module,
@@ -229,6 +230,7 @@ class Command(BaseCommand):
             self.load_progress(programme)
             self.load_cohorts(programme)
             load_directory_demo()
+            load_local_blocks_demo()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for role, email in LOGINS_SHOWN:
