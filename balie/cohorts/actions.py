@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from balie.cohorts import tasks
 from balie.cohorts.models import (
     AgendaItem,
     Attendance,
@@ -147,6 +148,7 @@ def update_meeting(meeting: Meeting, *, version: int, **fields) -> Meeting:
             item.position = position
         AgendaItem.objects.bulk_create(agenda)
     meeting.refresh_from_db()
+    tasks.invite_on_commit(meeting)
     return meeting
 
 
@@ -158,6 +160,8 @@ def cancel_meeting(meeting: Meeting) -> None:
         version=F("version") + 1,
         updated_at=timezone.now(),
     )
+    meeting.refresh_from_db()
+    tasks.invite_on_commit(meeting)
 
 
 @transaction.atomic

@@ -41,7 +41,9 @@ def meeting_url(meeting: Meeting) -> str:
 def with_calendar_data(meetings: MeetingQuerySet) -> MeetingQuerySet:
     """Everything `meeting_event` reads, in a fixed number of queries."""
     return meetings.select_related("cohort__adviser", "cohort__library", "branch").prefetch_related(
-        Prefetch("agenda", AgendaItem.objects.select_related("presenter")),
+        Prefetch(
+            "agenda", AgendaItem.objects.select_related("presenter").order_by("position", "id")
+        ),
         "preparation",
     )
 

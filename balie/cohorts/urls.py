@@ -21,4 +21,7 @@ urlpatterns = [
     ),
     path("bijeenkomsten/<int:pk>/uitkomsten/", views.outcome_add, name="outcome_add"),
     path("bijeenkomsten/<int:pk>/ingehaald/", views.caught_up, name="caught_up"),
+    path("bijeenkomsten/<int:pk>/agenda.ics", views.meeting_ics, name="meeting_ics"),
+    path("agenda/", views.my_calendar, name="my_calendar"),
+    path("agenda/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

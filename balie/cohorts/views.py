@@ -3,17 +3,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, Value
 from django.forms import formset_factory
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from balie.cohorts import actions
+from balie.cohorts import actions, calendar
 from balie.cohorts.forms import (
     AgendaItemForm,
     AttendanceForm,
@@ -381,3 +383,44 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "cohorts",
         },
     )
+
+
+@require_GET
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    response = HttpResponse(
+        calendar.meeting_ics(meeting, for_user=request.user),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="bijeenkomst-{meeting.pk}.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    """The person's own calendar feed: its secret address, and a way to renew it."""
+    renew = request.method == "POST"
+    token = calendar.feed_token_for(request.user, renew=renew)
+    if renew:
+        messages.success(
+            request,
+            _(
+                "You have a new calendar address. The old one no longer "
+                "works: add the new one to your calendar."
+            ),
+        )
+        return redirect("cohorts:my_calendar")
+    feed = request.build_absolute_uri(reverse("cohorts:calendar_feed", args=[token]))
+    return render(request, "cohorts/my_calendar.html", {"feed": feed, "nav": "learning"})
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A calendar client fetches this without logging in; the secret address is the key."""
+    person = calendar.feed_user(token)
+    if person is None:
+        raise Http404
+    response = HttpResponse(calendar.feed_ics(person), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

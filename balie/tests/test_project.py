@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from balie.testing import BaseTestCase
 
-PUBLIC = {"login", "health_live", "health_ready", "set_language"}
+PUBLIC = {"login", "health_live", "health_ready", "set_language", "cohorts:calendar_feed"}
 
 
 def named_patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 
 from balie.cohorts import actions
 from balie.cohorts.models import Attendance, Cohort, Meeting, MeetingKind, Participant
@@ -315,3 +316,32 @@ class ReadinessAndTeamTests(CohortTestCase):
     def test_participants_are_unique(self) -> None:
         actions.add_participants(self.cohort, [self.alice])
         self.assertEqual(Participant.objects.filter(user=self.alice).count(), 1)
+
+
+class CalendarViewTests(CohortTestCase):
+    def test_a_meeting_downloads_as_ics_for_who_may_see_it(self) -> None:
+        self.login(self.alice)
+        response = self.client.get(reverse("cohorts:meeting_ics", args=[self.children.pk]))
+        self.assertEqual(response["Content-Type"], "text/calendar; charset=utf-8")
+        event = Calendar.from_ical(response.content).walk("VEVENT")[0]
+        self.assertEqual(str(event["UID"]), f"{self.children.uid}@balie")
+        self.login(self.outsider)
+        self.assertEqual(
+            self.client.get(reverse("cohorts:meeting_ics", args=[self.children.pk])).status_code,
+            404,
+        )
+
+    def test_the_feed_works_without_login_until_renewed(self) -> None:
+        self.login(self.alice)
+        feed = self.client.get(reverse("cohorts:my_calendar")).context["feed"]
+        path = feed.removeprefix("http://testserver")
+        self.client.logout()
+        response = self.client.get(path)
+        self.assertEqual(response.status_code, 200)
+        uids = [str(e["UID"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
+        self.assertIn(f"{self.children.uid}@balie", uids)
+        self.login(self.alice)
+        self.client.post(reverse("cohorts:my_calendar"))
+        self.client.logout()
+        self.assertEqual(self.client.get(path).status_code, 404)
+        self.assertEqual(self.client.get("/agenda/geen-geheim.ics").status_code, 404)
