@@ -37,7 +37,9 @@ def test_an_adviser_takes_attendance_on_a_tablet(browser: Browser, server: Serve
     look(page, "30-cohort-list")
     page.get_by_role("link", name="Helmond-Peel publieksservice 2026").click()
     look(page, "31-cohort-detail")
-    page.get_by_role("link", name=re.compile(r"^Aanwezigheid\W+BoekStart en de Bibliotheek")).click()
+    page.get_by_role(
+        "link", name=re.compile(r"^Aanwezigheid\W+BoekStart en de Bibliotheek")
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Aanwezigheid")
 
     marieke = page.get_by_role("group", name="Marieke de Wit")

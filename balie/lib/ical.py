@@ -68,6 +68,8 @@ class Event:
 def clean_text(text: str) -> str:
     """The text as it will read back from the calendar: line breaks as \\n, no controls."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # The icalendar package reads a backslash before a capital N as a line break.
+    text = text.replace("\\N", "\n")
     return _CONTROL.sub("", text)
 
 

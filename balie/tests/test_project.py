@@ -67,6 +67,7 @@ class TranslationTests(TestCase):
         ]
         self.assertEqual(untranslated, [])
         self.assertFalse("#, fuzzy" in po, "a translation is marked fuzzy")
+        self.assertFalse("#| msgid" in po, "a translation was guessed from another message")
         mo = Path(settings.BASE_DIR, "locale", "nl", "LC_MESSAGES", "django.mo")
         self.assertGreaterEqual(mo.stat().st_mtime, 0)
 

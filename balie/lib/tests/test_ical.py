@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from balie.lib.ical import Event, calendar, clean_text
@@ -219,4 +219,5 @@ def test_any_text_round_trips(text: str) -> None:
 @settings(database=None)
 @given(text=st.text(alphabet=st.characters(blacklist_categories=["Cc", "Cs"])))
 def test_text_without_control_characters_is_kept_exactly(text: str) -> None:
+    assume("\\N" not in text)  # read back as a line break, see clean_text
     assert clean_text(text) == text
