@@ -16,6 +16,7 @@ from balie.cohorts.models import (
     AgendaItem,
     Attendance,
     Cohort,
+    Material,
     Meeting,
     MeetingKind,
     MeetingTemplate,
@@ -191,6 +192,16 @@ def add_outcome(meeting: Meeting, *, kind: str, text: str) -> Outcome:
     outcome.full_clean()
     outcome.save()
     return outcome
+
+
+@transaction.atomic
+def add_material(meeting: Meeting, *, title: str, url: str = "", file=None) -> Material:
+    material = Material(meeting=meeting, title=title, url=url)
+    if file is not None:
+        material.file.save(file.name, file, save=False)
+    material.full_clean()
+    material.save()
+    return material
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ import io
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import FileExtensionValidator, validate_email
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,7 @@ from balie.orgs.models import Organisation, Role, User
 
 MAX_CSV_BYTES = 200_000
 MAX_CSV_ROWS = 500
+MAX_MATERIAL_BYTES = 20 * 1024 * 1024
 
 
 class LibraryChoiceForm(StyledForm):
@@ -207,6 +208,28 @@ class OutcomeForm(StyledForm):
     text = forms.CharField(
         label=_("Text"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MaterialForm(StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    url = forms.URLField(label=_("Web address"), required=False, assume_scheme="https")
+    file = forms.FileField(
+        label=_("Or a file"),
+        required=False,
+        validators=[
+            FileExtensionValidator(["pdf", "docx", "pptx", "xlsx", "odt", "odp", "png", "jpg"])
+        ],
+        help_text=_("PDF, Word, PowerPoint, Excel or a picture; at most 20 MB."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("url") and not data.get("file"):
+            raise ValidationError(_("Give a web address or upload a file."))
+        upload = data.get("file")
+        if upload and upload.size > MAX_MATERIAL_BYTES:
+            self.add_error("file", _("The file is too large: at most 20 MB."))
+        return data
 
 
 class AttendanceForm(forms.Form):

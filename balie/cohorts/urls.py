@@ -20,6 +20,7 @@ urlpatterns = [
         "bijeenkomsten/<int:pk>/aanwezigheid/", views.meeting_attendance, name="meeting_attendance"
     ),
     path("bijeenkomsten/<int:pk>/uitkomsten/", views.outcome_add, name="outcome_add"),
+    path("bijeenkomsten/<int:pk>/materialen/", views.material_add, name="material_add"),
     path("bijeenkomsten/<int:pk>/ingehaald/", views.caught_up, name="caught_up"),
     path("bijeenkomsten/<int:pk>/agenda.ics", views.meeting_ics, name="meeting_ics"),
     path("agenda/", views.my_calendar, name="my_calendar"),

@@ -21,6 +21,7 @@ from balie.cohorts.forms import (
     AttendanceForm,
     CohortForm,
     LibraryChoiceForm,
+    MaterialForm,
     MeetingForm,
     OutcomeForm,
     ParticipantImportForm,
@@ -199,6 +200,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "questions": meeting.outcomes.filter(kind=OutcomeKind.QUESTION),
             "agreements": meeting.outcomes.filter(kind=OutcomeKind.AGREEMENT),
             "outcome_form": OutcomeForm() if leads else None,
+            "material_form": MaterialForm() if leads else None,
             "attendance": mine,
             "nav": "cohorts",
         },
@@ -292,6 +294,20 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def material_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk, lead=True)
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        actions.add_material(meeting, **form.cleaned_data)
+        messages.success(request, _("Added. The team finds it on this page."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("cohorts:meeting", pk=meeting.pk)
+
+
+@require_POST
 def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, lead=True)
     form = OutcomeForm(request.POST)
@@ -380,8 +396,29 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
             "size": size,
             "modules": modules,
             "meetings": meetings,
+            "people": _per_person(request.user, cohort, people),
             "nav": "cohorts",
         },
+    )
+
+
+def _per_person(user: User, cohort: Cohort, people) -> list | None:
+    """Progress per person, only for the library's own managers and only where the library
+    has recorded that its works council agreed; otherwise None."""
+    agreed = cohort.library.works_council_agreed_on is not None
+    manages = user.memberships.filter(role=Role.MANAGER, organisation=cohort.library).exists()
+    if not (agreed and manages):
+        return None
+    done = Q(
+        module_progress__completed_at__isnull=False,
+        module_progress__module__programme=cohort.programme,
+    )
+    present = Q(attendance__meeting__cohort=cohort, attendance__status=AttendanceStatus.PRESENT)
+    return list(
+        people.annotate(
+            modules_done=Count("module_progress", distinct=True, filter=done),
+            meetings_attended=Count("attendance", distinct=True, filter=present),
+        ).order_by("full_name")
     )
 
 

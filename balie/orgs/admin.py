@@ -8,7 +8,7 @@ from balie.orgs.models import DirectoryEntry, Membership, Organisation, Topic, U
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "parent", "place"]
+    list_display = ["name", "kind", "parent", "place", "works_council_agreed_on"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "place"]
     prepopulated_fields = {"slug": ["name"]}

@@ -42,6 +42,15 @@ class Organisation(models.Model):
         ),
     )
     place = models.CharField(_("place"), max_length=100, blank=True)
+    works_council_agreed_on = models.DateField(
+        _("works council agreed on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Only for a library: the date its works council agreed that its managers may see "
+            "learning progress per person (WOR art. 27(1)(l)). Empty: team figures only."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")

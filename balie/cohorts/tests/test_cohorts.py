@@ -345,3 +345,57 @@ class CalendarViewTests(CohortTestCase):
         self.client.logout()
         self.assertEqual(self.client.get(path).status_code, 404)
         self.assertEqual(self.client.get("/agenda/geen-geheim.ics").status_code, 404)
+
+
+class MaterialTests(CohortTestCase):
+    def test_the_adviser_adds_a_link_and_a_file(self) -> None:
+        self.login(self.adviser)
+        url = reverse("cohorts:material_add", args=[self.children.pk])
+        self.client.post(url, {"title": "Presentatie", "url": "https://example.org/p.pdf"})
+        self.client.post(
+            url,
+            {
+                "title": "Hand-out",
+                "file": SimpleUploadedFile("hand-out.pdf", b"%PDF-1.4 demo", "application/pdf"),
+            },
+        )
+        self.assertEqual(self.children.materials.count(), 2)
+        self.login(self.alice)
+        page = self.client.get(reverse("cohorts:meeting", args=[self.children.pk]))
+        self.assertContains(page, "Presentatie")
+        self.assertContains(page, "Hand-out")
+
+    def test_without_link_or_file_nothing_is_added_and_learners_cannot_add(self) -> None:
+        self.login(self.adviser)
+        url = reverse("cohorts:material_add", args=[self.children.pk])
+        self.client.post(url, {"title": "Leeg"})
+        self.client.post(
+            url,
+            {
+                "title": "Script",
+                "file": SimpleUploadedFile("x.exe", b"MZ", "application/octet-stream"),
+            },
+        )
+        self.login(self.alice)
+        self.assertEqual(
+            self.client.post(url, {"title": "x", "url": "https://x.nl"}).status_code, 404
+        )
+        self.assertFalse(self.children.materials.exists())
+
+
+class PerPersonTests(CohortTestCase):
+    def test_per_person_figures_only_with_a_recorded_agreement_and_for_the_manager(self) -> None:
+        url = reverse("cohorts:team", args=[self.cohort.pk])
+        self.login(self.manager)
+        self.assertIsNone(self.client.get(url).context["people"])
+        self.library.works_council_agreed_on = date(2026, 6, 1)
+        self.library.save()
+        page = self.client.get(url)
+        self.assertEqual(
+            [p.full_name for p in page.context["people"]], ["Alice de Vries", "Bob Jansen"]
+        )
+        self.assertContains(page, "Alice de Vries")
+        for person in [self.adviser, self.alice, self.taalhuis]:
+            with self.subTest(person=person.full_name):
+                self.login(person)
+                self.assertNotContains(self.client.get(url), "Alice de Vries")

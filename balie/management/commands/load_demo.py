@@ -5,7 +5,7 @@ updates the content and adds what is missing; it never removes what people did i
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
@@ -199,7 +199,9 @@ PROGRESS = [
 
 
 def at_weeks(weeks: int, hour: int) -> datetime:
+    """The Tuesday of the week `weeks` from now, at `hour`."""
     day = timezone.localdate() + timedelta(weeks=weeks)
+    day -= timedelta(days=day.weekday() - 1)
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
@@ -343,6 +345,10 @@ class Command(BaseCommand):
             )
 
     def load_cohorts(self, programme: Programme) -> None:
+        # One library recorded its works council's agreement to per-person progress.
+        Organisation.objects.filter(slug="markiezaat", works_council_agreed_on=None).update(
+            works_council_agreed_on=date(2026, 3, 2)
+        )
         for slug, name, adviser, manager, people, weeks in COHORTS:
             library = Organisation.objects.get(slug=slug)
             if Cohort.objects.filter(library=library, name=name).exists():
