@@ -6,7 +6,14 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from balie.cohorts import actions
-from balie.cohorts.models import Attendance, Cohort, Meeting, MeetingKind, Participant
+from balie.cohorts.models import (
+    Attendance,
+    Cohort,
+    Meeting,
+    MeetingKind,
+    MeetingTemplate,
+    Participant,
+)
 from balie.learning.models import ModuleProgress, Theme
 from balie.orgs.models import Role, User
 from balie.testing import BaseTestCase, make_module
@@ -399,3 +406,27 @@ class PerPersonTests(CohortTestCase):
             with self.subTest(person=person.full_name):
                 self.login(person)
                 self.assertNotContains(self.client.get(url), "Alice de Vries")
+
+
+class MeetingTemplateTests(CohortTestCase):
+    def test_a_programme_with_templates_gets_its_own_meetings(self) -> None:
+        template = MeetingTemplate.objects.create(
+            programme=self.programme, position=1, kind=MeetingKind.OTHER, title="Eén keer"
+        )
+        template.preparation.set([self.social])
+        cohort = actions.start_cohort(
+            self.programme,
+            library=self.library,
+            name="Kort",
+            adviser=self.adviser,
+            manager=None,
+            starts_on=date(2027, 1, 1),
+            participants=[],
+        )
+        meeting = cohort.meetings.get()
+        self.assertEqual(meeting.title, "Eén keer")
+        self.assertEqual(list(meeting.preparation.all()), [self.social])
+        self.login(self.editor)
+        self.assertEqual(self.client.get("/beheer/cohorts/meetingtemplate/").status_code, 200)
+        self.login(self.adviser)
+        self.assertEqual(self.client.get("/beheer/cohorts/meetingtemplate/").status_code, 302)

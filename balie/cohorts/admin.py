@@ -1,0 +1,14 @@
+"""Programme editors set the meetings a programme prescribes; cohorts themselves are run
+from Balie's own pages by the POI advisers."""
+
+from django.contrib import admin
+
+from balie.cohorts.models import MeetingTemplate
+from balie.learning.admin import EditorsOnly
+
+
+@admin.register(MeetingTemplate)
+class MeetingTemplateAdmin(EditorsOnly, admin.ModelAdmin):
+    list_display = ["title", "programme", "position", "kind"]
+    list_filter = ["programme"]
+    filter_horizontal = ["preparation"]
