@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balie.cohorts.actions import ImportRow
 from balie.cohorts.models import AttendanceStatus, Cohort, Meeting, OutcomeKind
-from balie.learning.models import Programme
+from balie.learning.models import Module, Programme
 from balie.lib.forms import StyledForm
 from balie.orgs.models import Organisation, Role, User
 
@@ -167,12 +167,21 @@ class MeetingForm(StyledForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    preparation = forms.ModelMultipleChoiceField(
+        label=_("Modules to finish first"),
+        queryset=Module.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, meeting: Meeting, now, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         self.now = now
         self.fields["branch"].queryset = meeting.cohort.library.children.all()
+        self.fields["preparation"].queryset = meeting.cohort.programme.modules.filter(
+            is_published=True
+        )
 
     def clean(self):
         data = super().clean()

@@ -220,6 +220,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "ends_at": meeting.ends_at,
         "branch": meeting.branch,
         "room": meeting.room,
+        "preparation": list(meeting.preparation.all()),
     }
     agenda_initial = [
         {"title": a.title, "minutes": a.minutes, "presenter": a.presenter}

@@ -213,6 +213,7 @@ class MeetingEditTests(CohortTestCase):
             "agenda-0-title": "Zo doen wij BoekStart",
             "agenda-0-minutes": "30",
             "agenda-0-presenter": self.taalhuis.pk,
+            "preparation": [self.module.pk, self.social.pk],
         }
         data.update(changes)
         self.login(self.adviser)
@@ -225,6 +226,7 @@ class MeetingEditTests(CohortTestCase):
         self.assertEqual(meeting.room, "Zaal 2")
         self.assertEqual(meeting.sequence, self.children.sequence + 1)
         self.assertEqual(meeting.agenda.get().presenter, self.taalhuis)
+        self.assertEqual(set(meeting.preparation.all()), {self.module, self.social})
 
     def test_the_second_of_two_editors_is_told_and_loses_nothing(self) -> None:
         self.post(room="Eerste")
