@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -68,9 +66,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
-            "may_start": Cohort.objects.led_by(request.user).exists()
-            or _libraries_led_by(request.user).exists(),
-            "soon": now + timedelta(days=7),
+            "may_start": _libraries_led_by(request.user).exists(),
             "nav": "cohorts",
         },
     )
