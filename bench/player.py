@@ -20,6 +20,7 @@ import argparse
 import http.client
 import json
 import os
+import signal
 import re
 import socket
 import statistics
@@ -138,6 +139,7 @@ def main() -> None:
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         client = Client(port)
@@ -189,7 +191,7 @@ def main() -> None:
                 )
             )
     finally:
-        server.kill()
+        os.killpg(server.pid, signal.SIGKILL)  # the master and its workers
         server.wait()
 
     floor = statistics.median(results["floor"])

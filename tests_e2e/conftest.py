@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -89,6 +90,7 @@ class Server:
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stop() kills master and workers
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -101,10 +103,20 @@ class Server:
         raise RuntimeError("Balie did not start within 30 seconds")
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()  # no graceful shutdown: as if the machine lost power
-            self.process.wait(timeout=10)
-            self.process = None
+        """Kill the master and its workers at once, as if the machine lost power, and wait
+        until nothing answers on the port any more."""
+        if self.process is None:
+            return
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.process = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) != 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError("the old server still answers after it was killed")
 
     def restart(self) -> None:
         self.stop()
