@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "balie.orgs",
     "balie.learning",
     "balie.cohorts",
+    "balie.carousel",
     "balie",
     "django.contrib.admin",
     "django.contrib.auth",

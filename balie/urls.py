@@ -13,6 +13,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("leren/", include("balie.learning.urls")),
     path("", include("balie.cohorts.urls")),
+    path("", include("balie.carousel.urls")),
     path("", include("balie.orgs.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("beheer/", admin.site.urls),

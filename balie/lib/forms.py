@@ -4,6 +4,7 @@ from django import forms
 from django.forms.widgets import Input
 
 WIDGET_CLASSES = {
+    forms.CheckboxSelectMultiple: "utrecht-checkbox",
     forms.Textarea: "utrecht-textarea",
     forms.RadioSelect: "utrecht-radio-button",
     forms.CheckboxInput: "utrecht-checkbox",

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from balie.carousel.demo import load_carousel_demo
 from balie.cohorts.actions import add_outcome, record_attendance, start_cohort
 from balie.cohorts.models import AttendanceStatus, Cohort, Meeting, MeetingKind, OutcomeKind
 from balie.learning.local_demo import load_local_blocks_demo
@@ -233,6 +234,7 @@ class Command(BaseCommand):
             self.load_cohorts(programme)
             load_directory_demo()
             load_local_blocks_demo()
+            load_carousel_demo()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for role, email in LOGINS_SHOWN:

@@ -1,0 +1,347 @@
+"""The kenniscarrousel planner: plain functions, no database."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from balie.carousel.planner import Impossible, Person, Plan, Station, plan, verify
+
+
+def stations(*names: str, capacity: int | None = None) -> list[Station]:
+    return [Station(key=f"s{n}", name=name, capacity=capacity) for n, name in enumerate(names)]
+
+
+def people(count: int, rounds: int, prefix: str = "p") -> list[Person]:
+    return [
+        Person(
+            key=f"{prefix}{n}", name=f"Persoon {prefix}{n}", free_rounds=frozenset(range(rounds))
+        )
+        for n in range(count)
+    ]
+
+
+def planned(result: Plan | Impossible, event_stations, event_people, rounds) -> Plan:
+    assert isinstance(result, Plan), getattr(result, "reasons", result)
+    assert verify(result, event_stations, event_people, rounds) == []
+    assert_balanced(result)
+    return result
+
+
+def assert_balanced(result: Plan) -> None:
+    """Counted from by_station, independently of verify: per round, the groups at a station
+    differ in size by at most one, and one group per station per round."""
+    sizes: dict[int, list[int]] = {}
+    for visits in result.by_station.values():
+        for r, members in visits.items():
+            sizes.setdefault(r, []).append(len(members))
+    for r, ns in sizes.items():
+        assert max(ns) - min(ns) <= 1, (r, ns)
+    for (g, r), key in result.schedule.items():
+        assert sorted(result.by_station[key][r]) == sorted(result.groups[g])
+
+
+def reasons(result: Plan | Impossible) -> str:
+    assert isinstance(result, Impossible), result
+    assert result.reasons and all(result.reasons)
+    return "\n".join(result.reasons)
+
+
+# -- hand-written events -----------------------------------------------------------------------
+
+
+def test_200_people_8_stations_8_rounds_in_well_under_a_second() -> None:
+    event_stations = stations(*(f"Station {n}" for n in range(8)))
+    event_people = people(200, 8)
+    started = time.perf_counter()
+    result = plan(event_stations, event_people, 8)
+    elapsed = time.perf_counter() - started
+    result = planned(result, event_stations, event_people, 8)
+    assert elapsed < 0.5
+    assert sorted(len(g) for g in result.groups) == [25] * 8
+    for visits in result.by_person.values():
+        assert sorted(visits) == list(range(8))
+        assert len(set(visits.values())) == 8
+    # Every station has one group in every round.
+    assert all(len(v) == 8 for v in result.by_station.values())
+
+
+def test_desk_duty_keeps_people_out_of_the_rounds_they_are_not_free() -> None:
+    event_stations = stations("Taalhuis", "IDO", "BoekStart")
+    event_people = people(9, 4)
+    desk = [
+        Person(key=f"d{n}", name=f"Balie {n}", free_rounds=frozenset({1, 2, 3})) for n in range(3)
+    ]
+    result = planned(
+        plan(event_stations, event_people + desk, 4), event_stations, event_people + desk, 4
+    )
+    for person in desk:
+        assert 0 not in result.by_person[person.key]
+        assert len(result.by_person[person.key]) == 3
+
+
+def test_people_who_choose_some_stations_visit_exactly_those() -> None:
+    event_stations = stations("Taalhuis", "IDO", "BoekStart")
+    everyone = people(6, 4)
+    choosers = [
+        Person(
+            key=f"c{n}",
+            name=f"Kiezer {n}",
+            free_rounds=frozenset(range(4)),
+            chosen=frozenset({"s0", "s1"}),
+        )
+        for n in range(6)
+    ]
+    result = planned(
+        plan(event_stations, everyone + choosers, 4), event_stations, everyone + choosers, 4
+    )
+    for person in choosers:
+        assert sorted(result.by_person[person.key].values()) == ["s0", "s1"]
+    for person in everyone:
+        assert sorted(result.by_person[person.key].values()) == ["s0", "s1", "s2"]
+    # Nobody shares a group with someone who chose differently.
+    for group in result.groups:
+        assert len({key[0] for key in group}) == 1
+
+
+def test_a_host_who_is_also_a_participant_is_reported() -> None:
+    event_stations = [
+        Station("s0", "Taalhuis", host="Anouk", capacity=None),
+        Station("s1", "IDO", host=None, capacity=None),
+    ]
+    event_people = [*people(4, 2), Person("a", "Anouk", frozenset({0, 1}), None)]
+    text = reasons(plan(event_stations, event_people, 2))
+    assert "Anouk leidt station “Taalhuis”" in text
+
+
+def test_a_host_is_matched_on_key_too_and_may_not_host_two_stations() -> None:
+    event_stations = [
+        Station("s0", "Taalhuis", host="u7"),
+        Station("s1", "IDO", host="Ruud"),
+        Station("s2", "BoekStart", host="Ruud"),
+    ]
+    event_people = [*people(3, 3), Person("u7", "Anouk", frozenset({0, 1, 2}))]
+    text = reasons(plan(event_stations, event_people, 3))
+    assert "Anouk leidt station “Taalhuis”" in text
+    assert "Ruud leidt 2 stations tegelijk: “IDO” en “BoekStart”" in text
+
+
+def test_capacity_too_small_names_the_station_and_the_numbers() -> None:
+    event_stations = [Station("s0", "IDO", capacity=4), Station("s1", "Taalhuis")]
+    text = reasons(plan(event_stations, people(9, 2), 2))
+    assert "Station “IDO” heeft plaats voor 4 per ronde. 9 mensen willen erheen" in text
+    assert "samen maar 8 plaatsen" in text
+
+
+def test_capacity_makes_more_smaller_groups() -> None:
+    event_stations = [Station("s0", "IDO", capacity=3), Station("s1", "Taalhuis")]
+    event_people = people(9, 4)
+    result = planned(plan(event_stations, event_people, 4), event_stations, event_people, 4)
+    assert max(len(g) for g in result.groups) <= 3
+
+
+def test_too_few_free_rounds_names_the_person() -> None:
+    event_stations = stations("Taalhuis", "IDO", "BoekStart")
+    marieke = Person("m", "Marieke", frozenset({0, 2}), None)
+    jan = Person("j", "Jan", frozenset({1}), frozenset({"s0", "s1"}))
+    text = reasons(plan(event_stations, [*people(3, 3), marieke, jan], 3))
+    assert "Marieke is vrij in 2 rondes, maar wil alle 3 stations bezoeken." in text
+    assert "Jan is vrij in 1 ronde, maar koos 2 stations." in text
+
+
+def test_fewer_rounds_than_stations() -> None:
+    text = reasons(plan(stations("A", "B", "C"), people(2, 2), 2))
+    assert (
+        "Persoon p0 en Persoon p1 willen alle 3 stations bezoeken, maar er zijn maar 2 rondes."
+        in text
+    )
+
+
+def test_more_groups_than_stations_in_a_round() -> None:
+    event_stations = stations("Taalhuis", "IDO")
+    event_people = [
+        Person("x", "Xandra", frozenset({2}), frozenset({"s0"})),
+        Person("y", "Youssef", frozenset({2}), frozenset({"s1"})),
+        Person("z", "Zeynep", frozenset({1, 2}), None),
+    ]
+    text = reasons(plan(event_stations, event_people, 3))
+    assert "ronde 3 (minstens 3)" in text
+    assert "hooguit 2 groepen per ronde" in text
+    assert "Xandra" in text and "Youssef" in text
+
+
+def test_one_station_only() -> None:
+    event_stations = stations("Taalhuis")
+    event_people = people(5, 3)
+    result = planned(plan(event_stations, event_people, 3), event_stations, event_people, 3)
+    assert sorted(len(g) for g in result.groups) == [1, 2, 2]
+    assert sorted(result.by_station["s0"]) == [0, 1, 2]
+    one_round = planned(plan(event_stations, event_people, 1), event_stations, event_people, 1)
+    assert one_round.groups == [[p.key for p in event_people]]
+
+
+def test_zero_participants_is_an_empty_plan() -> None:
+    result = plan(stations("Taalhuis", "IDO"), [], 3)
+    assert result == Plan(groups=[], schedule={}, by_person={}, by_station={"s0": {}, "s1": {}})
+
+
+def test_no_rounds_or_no_stations() -> None:
+    assert "geen rondes" in reasons(plan(stations("A"), people(2, 0), 0))
+    assert "geen stations" in reasons(plan([], people(2, 1), 1))
+
+
+def test_a_chosen_station_that_does_not_exist() -> None:
+    person = Person("p", "Fatma", frozenset({0, 1}), frozenset({"s0", "weg"}))
+    assert "Fatma koos een station dat niet (meer) bestaat (weg)" in reasons(
+        plan(stations("A", "B"), [person], 2)
+    )
+
+
+def test_a_fixed_number_of_groups() -> None:
+    event_stations = stations("A", "B", "C", "D")
+    event_people = people(20, 4)
+    result = planned(
+        plan(event_stations, event_people, 4, group_count=4), event_stations, event_people, 4
+    )
+    assert [len(g) for g in result.groups] == [5] * 4
+    result = planned(
+        plan(event_stations, event_people, 4, group_count=2), event_stations, event_people, 4
+    )
+    assert [len(g) for g in result.groups] == [10, 10]
+    assert "minstens 20 keer bij een station" in reasons(
+        plan(event_stations, event_people, 4, group_count=5)
+    )
+    assert "maar 20 deelnemers" in reasons(plan(event_stations, event_people, 4, group_count=21))
+
+
+def test_a_small_group_with_its_own_choice_is_honestly_not_found() -> None:
+    """Passes every necessary check, but the one person who chose only 'A' is a group of one,
+    at a station in the same round as a group of ten."""
+    event_stations = stations("A", "B")
+    loner = Person("l", "Linda", frozenset({0, 1}), frozenset({"s0"}))
+    text = reasons(plan(event_stations, [*people(10, 2), loner], 2))
+    assert text.startswith("Balie vond geen indeling")
+    assert "Linda (“A”)" in text
+
+
+def test_the_same_event_gives_the_same_plan() -> None:
+    event_stations = stations("A", "B", "C")
+    event_people = people(14, 4) + [Person("d", "Bas", frozenset({1, 2, 3}), None)]
+    assert plan(event_stations, event_people, 4) == plan(event_stations, event_people, 4)
+
+
+def test_verify_catches_broken_plans() -> None:
+    event_stations = stations("A", "B", "C")
+    event_people = people(6, 3)
+    good = planned(plan(event_stations, event_people, 3), event_stations, event_people, 3)
+    g0, g1 = good.groups[0], good.groups[1]
+
+    uneven = Plan(
+        [g0 + g1[:1], g1[1:], *good.groups[2:]], good.schedule, good.by_person, good.by_station
+    )
+    assert verify(uneven, event_stations, event_people, 3)
+
+    twice = dict(good.schedule)
+    twice[0, 1] = twice[0, 0]
+    assert verify(
+        Plan(good.groups, twice, good.by_person, good.by_station), event_stations, event_people, 3
+    )
+
+    busy = [Person(p.key, p.name, frozenset({1, 2})) if p.key == g0[0] else p for p in event_people]
+    assert any("niet vrij" in problem for problem in verify(good, event_stations, busy, 3))
+
+    hosted = [Station("s0", "A", host=g0[0]), *event_stations[1:]]
+    assert any("leidt" in problem for problem in verify(good, hosted, event_people, 3))
+
+    small = [Station("s0", "A", capacity=1), *event_stations[1:]]
+    assert any("plaats" in problem for problem in verify(good, small, event_people, 3))
+
+    assert verify(good, event_stations, event_people + people(1, 3, prefix="x"), 3)
+
+
+# -- many random events ------------------------------------------------------------------------
+
+
+@st.composite
+def events(draw):
+    count = draw(st.integers(1, 8))
+    rounds = draw(st.integers(1, 8))
+    event_stations = [
+        Station(f"s{n}", f"Station {n}", capacity=draw(st.none() | st.integers(1, 12)))
+        for n in range(count)
+    ]
+    all_rounds = frozenset(range(rounds))
+    free = st.just(all_rounds) | st.frozensets(st.integers(0, rounds - 1))
+    keys = [s.key for s in event_stations]
+    chosen = st.none() | st.frozensets(st.sampled_from(keys), min_size=1)
+    event_people = [
+        Person(f"p{n}", f"Persoon {n}", draw(free), draw(chosen))
+        for n in range(draw(st.integers(0, 60)))
+    ]
+    return event_stations, event_people, rounds
+
+
+@settings(max_examples=200, deadline=None)
+@given(events())
+def test_random_events_get_a_valid_plan_or_reasons(event) -> None:
+    event_stations, event_people, rounds = event
+    result = plan(event_stations, event_people, rounds)
+    if isinstance(result, Plan):
+        assert verify(result, event_stations, event_people, rounds) == []
+        assert_balanced(result)
+    else:
+        reasons(result)
+
+
+@st.composite
+def feasible_events(draw):
+    """Everyone free in every round and choosing every station, at least as many rounds as
+    stations, places for groups of ceil(people / stations): a plan always exists."""
+    count = draw(st.integers(1, 8))
+    rounds = draw(st.integers(count, 8))
+    size = draw(st.integers(0, 60))
+    least = max(1, math.ceil(size / count))
+    event_stations = [
+        Station(f"s{n}", f"Station {n}", capacity=draw(st.none() | st.integers(least, least + 5)))
+        for n in range(count)
+    ]
+    everything = frozenset(s.key for s in event_stations)
+    event_people = [
+        Person(
+            f"p{n}",
+            f"Persoon {n}",
+            frozenset(range(rounds)),
+            draw(st.sampled_from([None, everything])),
+        )
+        for n in range(size)
+    ]
+    return event_stations, event_people, rounds
+
+
+@settings(max_examples=200, deadline=None)
+@given(feasible_events())
+def test_feasible_events_always_get_a_plan(event) -> None:
+    event_stations, event_people, rounds = event
+    planned(plan(event_stations, event_people, rounds), event_stations, event_people, rounds)
+
+
+@settings(max_examples=100, deadline=None)
+@given(feasible_events(), st.data())
+def test_feasible_events_with_a_fixed_number_of_groups(event, data) -> None:
+    event_stations, event_people, rounds = event
+    if not event_people:
+        return
+    least = max(
+        math.ceil(len(event_people) / (s.capacity or len(event_people))) for s in event_stations
+    )
+    count = data.draw(st.integers(least, min(len(event_people), rounds)))
+    result = planned(
+        plan(event_stations, event_people, rounds, group_count=count),
+        event_stations,
+        event_people,
+        rounds,
+    )
+    assert len(result.groups) == count
