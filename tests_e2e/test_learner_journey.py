@@ -53,10 +53,13 @@ def log_in(page: Page) -> None:
 
 
 def choose(page: Page, index: int) -> str:
-    """Pick answer `index`, check it, and return the verdict Balie gives."""
-    page.locator(".balie-check input[type=radio]").nth(index).check()
-    with page.expect_response(re.compile(r"/antwoord/$")):
-        page.get_by_role("button", name=re.compile("Controleer|Opnieuw controleren")).click()
+    """Pick answer `index`, check it, and return the verdict Balie gives for that answer."""
+    radio = page.locator(".balie-check input[type=radio]").nth(index)
+    value = radio.get_attribute("value")
+    radio.check()
+    page.get_by_role("button", name=re.compile("Controleer|Opnieuw controleren")).click()
+    # Wait until htmx has swapped in the feedback for this very answer.
+    expect(page.locator(f".balie-check__choice--chosen input[value='{value}']")).to_be_attached()
     return page.locator(".balie-feedback__verdict").inner_text()
 
 

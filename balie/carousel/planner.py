@@ -36,7 +36,8 @@ SEARCH_BUDGET = 6_000
 ATTEMPT_BUDGET = 300
 RESTARTS = 2
 PARTITIONS = 3  # ways to split people into groups, per number of groups
-SWAPS = 200  # people swapped between groups, at most, per choice of stations
+SWAP_PASSES = 4
+SWAP_WORK = 100_000  # swaps looked at, over all ways of splitting, per event
 NAMES_SHOWN = 6
 
 
@@ -441,12 +442,13 @@ def _search(
 ) -> tuple[list[_Group], dict[tuple[int, int], int]] | None:
     classes = _classes(event)
     budget = [SEARCH_BUDGET]
+    work = [SWAP_WORK]
     # When some people are not free in every round, there is more than one way to split.
     splits = PARTITIONS if any(f != event.all_rounds for f in event.free) else 1
     rng = random.Random(len(event.people))  # reproducible: same event, same plan
     for counts in _group_counts(event, classes, group_count):
         for split in range(splits):
-            groups = _make_groups(event, classes, counts, rng if split else None)
+            groups = _make_groups(event, classes, counts, rng if split else None, work)
             if groups is None or not _fits(event, groups):
                 continue
             schedule = _latin(event, groups)
@@ -501,7 +503,11 @@ def _group_counts(
 
 
 def _make_groups(
-    event: _Event, classes: list[_Class], counts: tuple[int, ...], rng: random.Random | None
+    event: _Event,
+    classes: list[_Class],
+    counts: tuple[int, ...],
+    rng: random.Random | None,
+    work: list[int],
 ) -> list[_Group] | None:
     """Split each choice into its number of groups, sizes differing by at most one. The least
     free people are placed first, with others free in the same rounds where possible (`rng`
@@ -538,7 +544,7 @@ def _make_groups(
             larger += len(members[best]) == base
             members[best].append(p)
             allowed[best] &= event.free[p]
-        allowed = _swap(event, members, need)
+        allowed = _swap(event, members, need, work)
         for i in range(n):
             if allowed[i].bit_count() < need:
                 return None
@@ -546,56 +552,69 @@ def _make_groups(
     return groups
 
 
-def _swap(event: _Event, members: list[list[int]], need: int) -> list[int]:
+def _swap(event: _Event, members: list[list[int]], need: int, work: list[int]) -> list[int]:
     """Swap people between groups while that leaves the groups more rounds in common (first:
-    more groups with enough rounds). Returns the rounds of each group."""
+    more groups with enough rounds). Returns the rounds of each group. `work` bounds the swaps
+    looked at, over all calls for one event."""
     free = event.free
 
-    def common(group: list[int], but: int = -1) -> int:
-        mask = event.all_rounds
-        for p in group:
-            if p != but:
-                mask &= free[p]
-        return mask
+    def rounds(group: list[int]) -> tuple[int, int]:
+        """Rounds in which everyone is free, and in which all but one are."""
+        everyone = all_but_one = 0
+        for r in range(event.rounds):
+            bit = 1 << r
+            missing = 0
+            for p in group:
+                if not free[p] & bit:
+                    missing += 1
+                    if missing > 1:
+                        break
+            if missing == 0:
+                everyone |= bit
+            elif missing == 1:
+                all_but_one |= bit
+        return everyone, all_but_one
 
     def value(mask: int) -> int:
         bits = mask.bit_count()
         return bits + (1000 if bits >= need else 0)
 
-    allowed = [common(group) for group in members]
-    for _ in range(SWAPS):
+    state = [rounds(group) for group in members]
+    for _ in range(SWAP_PASSES):
         swapped = False
         for i, group in enumerate(members):
-            for p in group:
+            for p in list(group):
                 if free[p] == event.all_rounds:
                     continue
-                without_p = common(group, p)
+                if work[0] <= 0:
+                    return [everyone for everyone, _ in state]
+                everyone_i, all_but_one_i = state[i]
+                without_p = everyone_i | (all_but_one_i & ~free[p])
+                best, best_gain = None, 0
                 for j, other in enumerate(members):
                     if j == i:
                         continue
-                    now = value(allowed[i]) + value(allowed[j])
+                    everyone_j, all_but_one_j = state[j]
+                    now = value(everyone_i) + value(everyone_j)
                     tried = {free[p]}
                     for q in other:
                         if free[q] in tried:
                             continue
                         tried.add(free[q])
-                        new_i = without_p & free[q]
-                        new_j = common(other, q) & free[p]
-                        if value(new_i) + value(new_j) > now:
-                            group[group.index(p)] = q
-                            other[other.index(q)] = p
-                            allowed[i], allowed[j] = new_i, new_j
-                            swapped = True
-                            break
-                    if swapped:
-                        break
-                if swapped:
-                    break
-            if swapped:
-                break
+                        work[0] -= 1
+                        without_q = everyone_j | (all_but_one_j & ~free[q])
+                        gain = value(without_p & free[q]) + value(without_q & free[p]) - now
+                        if gain > best_gain:
+                            best, best_gain = (j, q), gain
+                if best is not None:
+                    j, q = best
+                    group[group.index(p)] = q
+                    members[j][members[j].index(q)] = p
+                    state[i], state[j] = rounds(group), rounds(members[j])
+                    swapped = True
         if not swapped:
             break
-    return allowed
+    return [everyone for everyone, _ in state]
 
 
 def _fits(event: _Event, groups: list[_Group]) -> bool:
@@ -682,13 +701,20 @@ def _backtrack(
         left_station[s] += 1
 
     def balanced() -> dict[int, int]:
+        """Per group size: the rounds it may join (all sizes there within one of it)."""
+        empty, bands = 0, []
+        for r in range(rounds):
+            here = present[r]
+            if here:
+                bands.append((1 << r, max(here) - 1, min(here) + 1))
+            else:
+                empty |= 1 << r
         masks = {}
         for z in sizes:
-            mask = 0
-            for r in range(rounds):
-                here = present[r]
-                if not here or (max(max(here), z) - min(min(here), z) <= 1):
-                    mask |= 1 << r
+            mask = empty
+            for bit, low, high in bands:
+                if low <= z <= high:
+                    mask |= bit
             masks[z] = mask
         return masks
 

@@ -267,20 +267,31 @@ def test_verify_catches_broken_plans() -> None:
 
 @st.composite
 def events(draw):
+    """Stations 1-8, rounds 1-8, people 0-60. Most people are free in every round and choose
+    every station; others miss a round or more, or pick one of a few choices of stations (so
+    that some events have a plan and some do not)."""
     count = draw(st.integers(1, 8))
-    rounds = draw(st.integers(1, 8))
+    rounds = draw(st.integers(1, 8) | st.integers(count, 8))
+    capped = draw(st.booleans())
     event_stations = [
-        Station(f"s{n}", f"Station {n}", capacity=draw(st.none() | st.integers(1, 12)))
+        Station(f"s{n}", f"Station {n}", capacity=draw(st.integers(1, 20)) if capped else None)
         for n in range(count)
     ]
     all_rounds = frozenset(range(rounds))
-    free = st.just(all_rounds) | st.frozensets(st.integers(0, rounds - 1))
     keys = [s.key for s in event_stations]
-    chosen = st.none() | st.frozensets(st.sampled_from(keys), min_size=1)
-    event_people = [
-        Person(f"p{n}", f"Persoon {n}", draw(free), draw(chosen))
-        for n in range(draw(st.integers(0, 60)))
-    ]
+    choices = draw(st.lists(st.frozensets(st.sampled_from(keys), min_size=1), max_size=3))
+    # Per event, how many in ten miss rounds, and how many in ten make their own choice.
+    missing, choosing = draw(st.integers(0, 4)), draw(st.integers(0, 4))
+    event_people = []
+    for n in range(draw(st.integers(0, 60) | st.integers(8, 60))):
+        chosen = None
+        if choices and draw(st.integers(0, 9)) < choosing:
+            chosen = draw(st.sampled_from(choices))
+        free = all_rounds
+        if draw(st.integers(0, 9)) < missing:
+            busy = st.frozensets(st.integers(0, rounds - 1), max_size=2)
+            free = draw(st.frozensets(st.integers(0, rounds - 1)) | busy.map(all_rounds.__sub__))
+        event_people.append(Person(f"p{n}", f"Persoon {n}", free, chosen))
     return event_stations, event_people, rounds
 
 

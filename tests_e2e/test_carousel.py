@@ -1,0 +1,42 @@
+"""A desk worker signs up for the coming kenniscarrousel; the organiser makes the schedule;
+she prints her own."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests_e2e.conftest import Server, look
+from tests_e2e.test_meetings import log_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_signing_up_and_printing_ones_schedule(browser: Browser, server: Server) -> None:
+    page = log_in(browser, server, "linda@helmond-peel.example")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Kenniscarrousel"
+    ).click()
+    look(page, "50-carousel-list")
+    page.locator(".balie-meetings").get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kenniscarrousel")
+    look(page, "51-carousel-event")
+    page.get_by_role("button", name="Mijn aanmelding wijzigen").is_visible()
+    page.context.close()
+
+    organiser = log_in(browser, server, "anouk@helmond-peel.example")
+    organiser.goto("/kenniscarrousel/")
+    organiser.locator(".balie-meetings").get_by_role("link").first.click()
+    organiser.get_by_role("button", name="Maak het rooster").click()
+    expect(organiser.get_by_role("table")).to_contain_text("Linda Hermans")
+    look(organiser, "52-carousel-schedule")
+    organiser.context.close()
+
+    page = log_in(browser, server, "linda@helmond-peel.example")
+    page.goto("/kenniscarrousel/")
+    page.locator(".balie-meetings").get_by_role("link").first.click()
+    page.get_by_role("link", name="Mijn rooster afdrukken").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn rooster")
+    expect(page.get_by_role("table")).to_contain_text("19:00")
+    look(page, "53-carousel-my-schedule")
+    page.context.close()
