@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from balie.orgs import access
@@ -20,17 +19,12 @@ class EventQuerySet(models.QuerySet["CarouselEvent"]):
         of the libraries their POI serves."""
         if access.is_national(user):
             return self
-        own = {m.organisation_id for m in user.active_memberships}
         pois = {
             m.organisation.parent_id
             for m in user.active_memberships
             if m.organisation.kind == Organisation.Kind.LIBRARY
         }
-        return self.filter(
-            Q(organiser_id__in=access.organisation_ids_for(user))
-            | Q(organiser_id__in=pois)
-            | Q(organiser_id__in=own)
-        )
+        return self.filter(organiser_id__in=access.organisation_ids_for(user) | pois)
 
     def organised_by(self, user: User) -> EventQuerySet:
         """Events `user` may change: a library's managers and specialists for their library's,

@@ -52,11 +52,7 @@ class CohortQuerySet(models.QuerySet["Cohort"]):
         library's; learners: the cohorts they take part in."""
         if access.is_national(user):
             return self
-        staff_libraries = {
-            m.organisation_id
-            for m in user.active_memberships
-            if m.role in (Role.MANAGER, Role.SPECIALIST)
-        }
+        staff_libraries = access.library_ids_where(user, Role.MANAGER, Role.SPECIALIST)
         served = access.organisation_ids_for(user) if user.has_role(Role.ADVISER) else set()
         return self.filter(
             Q(library_id__in=staff_libraries | served) | Q(participants__user=user)

@@ -50,16 +50,8 @@ def _finish_module_if_done(progress: ModuleProgress, *, now: datetime) -> None:
     """Mark the module done once every step is seen and every knowledge check answered."""
     if progress.completed_at is not None:
         return
-    step_ids = set(Step.objects.filter(module_id=progress.module_id).values_list("id", flat=True))
-    check_ids = set(
-        Step.objects.filter(module_id=progress.module_id, kind=StepKind.CHECK).values_list(
-            "id", flat=True
-        )
-    )
-    mine = StepProgress.objects.filter(user_id=progress.user_id, step_id__in=step_ids)
-    seen = set(mine.filter(seen_at__isnull=False).values_list("step_id", flat=True))
-    answered = set(mine.filter(answered_at__isnull=False).values_list("step_id", flat=True))
-    if step_ids and seen >= step_ids and answered >= check_ids:
+    steps = Step.objects.filter(module_id=progress.module_id)
+    if steps.exists() and not steps.still_to_do_by(progress.user_id).exists():
         progress.completed_at = now
         progress.save(update_fields=["completed_at"])
 

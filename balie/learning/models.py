@@ -12,7 +12,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from balie.lib.markdown import word_count
@@ -113,6 +113,13 @@ class StepKind(models.TextChoices):
 class StepQuerySet(models.QuerySet["Step"]):
     def visible_to(self, user: User) -> StepQuerySet:
         return self.filter(module__in=Module.objects.visible_to(user))
+
+    def still_to_do_by(self, user_id: int) -> StepQuerySet:
+        """The steps the learner has not seen yet, and the knowledge checks not answered."""
+        mine = StepProgress.objects.filter(user_id=user_id, step=OuterRef("pk"))
+        seen = Exists(mine.filter(seen_at__isnull=False))
+        answered = Exists(mine.filter(answered_at__isnull=False))
+        return self.exclude(Q(seen) & (~Q(kind=StepKind.CHECK) | Q(answered)))
 
 
 class Step(models.Model):

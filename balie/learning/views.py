@@ -141,13 +141,11 @@ def step_next(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _missing_steps(request: HttpRequest, module: Module) -> list[str]:
-    mine = StepProgress.objects.visible_to(request.user).filter(step__module=module)
-    done = set(mine.filter(seen_at__isnull=False).values_list("step_id", flat=True))
-    answered = set(mine.filter(answered_at__isnull=False).values_list("step_id", flat=True))
+    to_do = set(module.steps.still_to_do_by(request.user.pk).values_list("pk", flat=True))
     return [
         f"{number}. {s.title}"
         for number, s in enumerate(module.steps.all(), start=1)
-        if s.pk not in done or (s.is_check and s.pk not in answered)
+        if s.pk in to_do
     ]
 
 
