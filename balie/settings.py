@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "balie.learning",
     "balie.cohorts",
     "balie.carousel",
+    "balie.desk",
+    "balie.insights",
     "balie",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("balie.cohorts.urls")),
     path("", include("balie.carousel.urls")),
     path("", include("balie.orgs.urls")),
+    path("", include("balie.desk.urls")),
+    path("inzicht/", include("balie.insights.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("beheer/", admin.site.urls),
     path("health/live", views.live, name="health_live"),

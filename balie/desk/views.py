@@ -1,0 +1,1 @@
+"""The offer catalogue and the referral tally."""
