@@ -1,7 +1,9 @@
 from django.urls import path
 
-from balie.insights import evaluation_views, views
+from balie.insights import evaluation_urls, views
 
 app_name = "insights"
 
-urlpatterns: list = []
+urlpatterns = [
+    *evaluation_urls.urlpatterns,
+]
