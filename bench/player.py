@@ -17,64 +17,12 @@ times differ between machines. Usage:
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
-import os
 import re
-import signal
-import socket
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.parse
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-LEARNER = ("jeroen@helmond-peel.example", "balie-demo")
+from harness import Client, Served, report
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Client:
-    """A kept-alive HTTP connection with a cookie jar just big enough for Django."""
-
-    def __init__(self, port: int) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookies: dict[str, str] = {}
-        self.last_location = ""
-
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
-            headers["Referer"] = f"http://127.0.0.1:{self.connection.port}/"
-            headers["Origin"] = f"http://127.0.0.1:{self.connection.port}"
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
-        text = response.read().decode()
-        self.last_location = response.getheader("Location", "")
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, text
-
-    def timed(self, method: str, path: str, form: dict | None = None) -> float:
-        started = time.perf_counter()
-        status, _ = self.request(method, path, form)
-        elapsed = time.perf_counter() - started
-        if status >= 400:
-            raise RuntimeError(f"{method} {path} answered {status}")
-        return elapsed
+LEARNER = "jeroen@helmond-peel.example"
 
 
 def collect_steps(client: Client) -> list[str]:
@@ -89,15 +37,6 @@ def collect_steps(client: Client) -> list[str]:
     return sorted(steps, key=int)
 
 
-def summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "median_ms": statistics.median(ordered) * 1000,
-        "p95_ms": ordered[int(len(ordered) * 0.95) - 1] * 1000,
-        "requests": len(ordered),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=400)
@@ -105,62 +44,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    var = Path(tempfile.mkdtemp(prefix="balie-bench-"))
-    env = {
-        **os.environ,
-        "BALIE_VAR_DIR": str(var),
-        "BALIE_DATABASE_URL": args.database_url,
-        "BALIE_SECRET_KEY": "bench-" + "x" * 50,
-        "BALIE_LOG_LEVEL": "WARNING",
-    }
-    manage = [sys.executable, "-m", "balie"]
-    started = time.monotonic()
-    subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, capture_output=True)
-    subprocess.run([*manage, "load_demo"], env=env, check=True, capture_output=True)
-    demo_seconds = time.monotonic() - started
-
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "balie.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            "4",
-            "--worker-class",
-            "gthread",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        client = Client(port)
-        for _ in range(100):
-            try:
-                client.request("GET", "/health/live")
-                break
-            except OSError:
-                time.sleep(0.2)
-                client = Client(port)
-        client.request("GET", "/inloggen/")
-        status, _ = client.request(
-            "POST",
-            "/inloggen/",
-            {
-                "username": LEARNER[0],
-                "password": LEARNER[1],
-                "csrfmiddlewaretoken": client.cookies["csrftoken"],
-            },
-        )
-        assert status == 302, "login failed"
+    served = Served(args.database_url)
+    demo_seconds = served.load_demo()
+    with served.serving(args.workers) as client:
+        client.log_in(LEARNER)
         steps = collect_steps(client)
         results: dict[str, list[float]] = {
             "floor": [],
@@ -190,35 +77,18 @@ def main() -> None:
                     {"body": f"Aantekening {i}", "revision": 10_000 + i},
                 )
             )
-    finally:
-        os.killpg(server.pid, signal.SIGKILL)  # the master and its workers
-        server.wait()
-
-    floor = statistics.median(results["floor"])
-    report = {
-        "database": "postgresql" if args.database_url else "sqlite",
-        "workers": args.workers,
-        "steps": len(steps),
-        "demo_load_seconds": round(demo_seconds, 2),
-        "scenarios": {
-            name: {**summary(samples), "ratio_to_floor": statistics.median(samples) / floor}
-            for name, samples in results.items()
+    report(
+        "player",
+        f"Database: {served.database}, {args.workers} gunicorn workers, "
+        f"{len(steps)} steps, demo loaded in {demo_seconds:.1f} s",
+        results,
+        {
+            "database": served.database,
+            "workers": args.workers,
+            "steps": len(steps),
+            "demo_load_seconds": round(demo_seconds, 2),
         },
-    }
-    print(
-        f"Database: {report['database']}, {args.workers} gunicorn workers, "
-        f"{len(steps)} steps, demo loaded in {demo_seconds:.1f} s"
     )
-    print(f"{'scenario':<12} {'median ms':>10} {'p95 ms':>8} {'× floor':>8}")
-    for name, figures in report["scenarios"].items():
-        print(
-            f"{name:<12} {figures['median_ms']:>10.2f} {figures['p95_ms']:>8.2f} "
-            f"{figures['ratio_to_floor']:>8.2f}"
-        )
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (out / f"player-{report['database']}-{stamp}.json").write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

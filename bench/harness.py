@@ -1,0 +1,187 @@
+"""What the HTTP benchmarks share: a fresh database with the demo, Balie served by gunicorn as
+in production, a kept-alive client with a cookie jar, and the report against the floor."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "balie-demo"  # noqa: S105 — the demo logins' published password
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Client:
+    """A kept-alive HTTP connection with a cookie jar just big enough for Django."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+        self.last_location = ""
+
+    def request(
+        self, method: str, path: str, form: dict | None = None, json_body: object = None
+    ) -> tuple[int, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None or json_body is not None:
+            if json_body is not None:
+                body = json.dumps(json_body)
+                headers["Content-Type"] = "application/json"
+            else:
+                body = urllib.parse.urlencode(form)
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+            headers["Referer"] = f"http://127.0.0.1:{self.connection.port}/"
+            headers["Origin"] = f"http://127.0.0.1:{self.connection.port}"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        self.last_location = response.getheader("Location", "")
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, text
+
+    def timed(
+        self, method: str, path: str, form: dict | None = None, json_body: object = None
+    ) -> float:
+        started = time.perf_counter()
+        status, _ = self.request(method, path, form, json_body)
+        elapsed = time.perf_counter() - started
+        if status >= 400:
+            raise RuntimeError(f"{method} {path} answered {status}")
+        return elapsed
+
+    def log_in(self, email: str, password: str = PASSWORD) -> None:
+        self.request("GET", "/inloggen/")
+        status, _ = self.request(
+            "POST",
+            "/inloggen/",
+            {
+                "username": email,
+                "password": password,
+                "csrfmiddlewaretoken": self.cookies["csrftoken"],
+            },
+        )
+        assert status == 302, f"login of {email} failed"
+
+
+class Served:
+    """A fresh database (SQLite in a temporary folder, or `database_url`) with the demo."""
+
+    def __init__(self, database_url: str = "") -> None:
+        self.var = Path(tempfile.mkdtemp(prefix="balie-bench-"))
+        self.database = "postgresql" if database_url else "sqlite"
+        self.env = {
+            **os.environ,
+            "BALIE_VAR_DIR": str(self.var),
+            "BALIE_DATABASE_URL": database_url,
+            "BALIE_SECRET_KEY": "bench-" + "x" * 50,
+            "BALIE_LOG_LEVEL": "WARNING",
+        }
+        self.port = free_port()
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "-m", "balie", *args], env=self.env, check=True, capture_output=True
+        )
+
+    def python(self, script: Path, *args: str) -> None:
+        """Run a script that sets up Django itself, on this database."""
+        subprocess.run([sys.executable, str(script), *args], env=self.env, check=True, cwd=ROOT)
+
+    def load_demo(self) -> float:
+        started = time.monotonic()
+        self.manage("migrate", "--noinput")
+        self.manage("load_demo")
+        return time.monotonic() - started
+
+    @contextlib.contextmanager
+    def serving(self, workers: int = 2) -> Iterator[Client]:
+        """gunicorn with `workers` gthread workers; yields a client once it answers."""
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "balie.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--worker-class",
+                "gthread",
+                "--timeout",
+                "120",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            for _ in range(150):
+                try:
+                    client = Client(self.port)
+                    client.request("GET", "/health/live")
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            yield client
+        finally:
+            os.killpg(server.pid, signal.SIGKILL)  # the master and its workers
+            server.wait()
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "median_ms": statistics.median(ordered) * 1000,
+        "p95_ms": ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000,
+        "requests": len(ordered),
+    }
+
+
+def report(name: str, header: str, results: dict[str, list[float]], extra: dict) -> None:
+    """Print the table (each scenario also as a ratio to `results["floor"]`) and keep it as
+    JSON in bench/results/."""
+    floor = statistics.median(results["floor"])
+    scenarios = {
+        scenario: {**summary(samples), "ratio_to_floor": statistics.median(samples) / floor}
+        for scenario, samples in results.items()
+    }
+    print(header)
+    width = max(12, *(len(s) for s in scenarios))
+    print(f"{'scenario':<{width}} {'median ms':>10} {'p95 ms':>8} {'× floor':>8}")
+    for scenario, figures in scenarios.items():
+        print(
+            f"{scenario:<{width}} {figures['median_ms']:>10.2f} {figures['p95_ms']:>8.2f} "
+            f"{figures['ratio_to_floor']:>8.2f}"
+        )
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = out / f"{name}-{extra.get('database', 'x')}-{stamp}.json"
+    path.write_text(json.dumps({**extra, "scenarios": scenarios}, indent=2))
