@@ -10,7 +10,8 @@
   contact data as the retention rule says, a few coming ones (first names of the persona's only),
   free slots for the coming weeks; intakes by source per week in all three libraries.
 - Anonymous evaluations of the pilot: module and meeting ratings, time verdicts, comments, and the
-  self-assessment at the start, after 3 and after 6 months.
+  self-assessment at the start, after 3 and after 6 months; open questionnaires for what the demo
+  learners did in the last 30 days.
 
 Deterministic (seeded) and idempotent: each part is skipped when its rows exist.
 """
@@ -41,6 +42,7 @@ from balie.desk.models import (
     Referral,
     Slot,
 )
+from balie.insights.actions import invite_due
 from balie.insights.models import Kind, Response, TimeVerdict, Wave
 from balie.learning.models import Module, ModuleProgress, Programme
 from balie.orgs.actions import add_person, grant_role
@@ -140,6 +142,8 @@ def load_evidence_demo(today: date | None = None) -> None:
         _referrals(library, trained_on.get(slug), today, rng)
         _intakes(library, trained_on.get(slug), today, rng)
     _handovers(libraries["helmond-peel"], trained_on["helmond-peel"], today, rng)
+    # The demo learners' questionnaires for what they did lately (the hourly job's first run).
+    invite_due(timezone.now())
 
 
 # --- The pilot groups --------------------------------------------------------------------------
