@@ -4,4 +4,14 @@ from django.urls import path
 
 from balie.desk import handover_views
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("afspraak/", handover_views.book, name="book"),
+    path("afspraak/<int:pk>/kaart/", handover_views.card, name="card"),
+    path("afspraak/<int:pk>/kaart/mail/", handover_views.card_mail, name="card_mail"),
+    path("taalhuis/", handover_views.taalhuis, name="taalhuis"),
+    path("taalhuis/<int:pk>/uitkomst/", handover_views.outcome, name="outcome"),
+    path("taalhuis/intake/", handover_views.intake_new, name="intake_new"),
+    path("taalhuis/tijden/", handover_views.slot_list, name="slots"),
+    path("taalhuis/tijden/<int:pk>/afzeggen/", handover_views.slot_cancel, name="slot_cancel"),
+    path("balie-instellingen/", handover_views.desk_settings, name="settings"),
+]

@@ -218,6 +218,12 @@ class DeskSettings(models.Model):
         default=DEFAULT_RETENTION_DAYS,
         help_text=_("After this, a customer's first name and contact details are deleted."),
     )
+    phone = models.CharField(
+        _("the library's phone number"),
+        max_length=20,
+        blank=True,
+        help_text=_("Printed on the appointment card, so that a customer can call."),
+    )
 
     class Meta:
         verbose_name = _("desk settings")
