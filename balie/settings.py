@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "balie.learning",
     "balie.cohorts",
     "balie.carousel",
+    "balie.personas",
     "balie.desk",
     "balie.insights",
     "balie",

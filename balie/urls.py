@@ -14,6 +14,7 @@ urlpatterns = [
     path("leren/", include("balie.learning.urls")),
     path("", include("balie.cohorts.urls")),
     path("", include("balie.carousel.urls")),
+    path("", include("balie.personas.urls")),
     path("", include("balie.orgs.urls")),
     path("", include("balie.desk.urls")),
     path("inzicht/", include("balie.insights.urls")),

@@ -32,6 +32,7 @@ from balie.learning.models import (
 from balie.orgs.actions import add_person, create_organisation, grant_role
 from balie.orgs.directory_demo import load_directory_demo
 from balie.orgs.models import Organisation, Role, Specialism, User
+from balie.personas.demo import load_personas_demo
 
 DEMO_PASSWORD = "balie-demo"
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -236,6 +237,7 @@ class Command(BaseCommand):
             load_directory_demo()
             load_local_blocks_demo()
             load_carousel_demo()
+            load_personas_demo()
             # Last: the evidence needs the offers, cohorts and people above.
             load_evidence_demo()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
