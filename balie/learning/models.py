@@ -80,6 +80,15 @@ class Module(models.Model):
         _("estimated minutes"), default=40, validators=[MaxValueValidator(600)]
     )
     is_published = models.BooleanField(_("published"), default=True)
+    topics = models.ManyToManyField(
+        "orgs.Topic",
+        verbose_name=_("topics"),
+        blank=True,
+        related_name="modules",
+        help_text=_(
+            "What this module is about. A carousel station on one of these topics links here."
+        ),
+    )
 
     objects = ModuleQuerySet.as_manager()
 
@@ -160,6 +169,16 @@ class Step(models.Model):
         upload_to="articles/",
         blank=True,
         validators=[FileExtensionValidator(["pdf"])],
+    )
+    persona = models.ForeignKey(
+        "personas.Persona",
+        verbose_name=_("persona"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="steps",
+        limit_choices_to={"library__isnull": True},
+        help_text=_("Shown beside this step. Only national persona's."),
     )
 
     objects = StepQuerySet.as_manager()

@@ -120,7 +120,7 @@ def _step_context(request: HttpRequest, step: Step, *, answer_form: AnswerForm |
 
 @require_GET
 def step_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    step = get_for(request.user, Step.objects.select_related("module__programme"), pk)
+    step = get_for(request.user, Step.objects.select_related("module__programme", "persona"), pk)
     return render(request, "learning/step_detail.html", _step_context(request, step))
 
 
