@@ -3,7 +3,10 @@ she prints her own."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from icalendar import Calendar
 from playwright.sync_api import Browser, expect
 
 from tests_e2e.conftest import Server, look
@@ -40,3 +43,40 @@ def test_signing_up_and_printing_ones_schedule(browser: Browser, server: Server)
     expect(page.get_by_role("table")).to_contain_text("19:00")
     look(page, "53-carousel-my-schedule")
     page.context.close()
+
+
+def test_after_the_carousel_refresh_and_add_to_calendar(browser: Browser, server: Server) -> None:
+    page = log_in(browser, server, "linda@helmond-peel.example")
+    page.goto("/kenniscarrousel/")
+    page.get_by_role("link", name="Kenniscarrousel najaar").click()
+    page.locator("[data-refresher]").first.click()
+    expect(page.locator("[data-station]").first).to_be_visible()
+    expect(page.locator("[data-steps] a").first).to_be_visible()
+    look(page, "54-carousel-refresher")
+
+    page.go_back()
+    page.get_by_role("link", name="Mijn rooster afdrukken").click()
+    with page.expect_download() as download:
+        page.locator("[data-ics]").click()
+    events = Calendar.from_ical(Path(download.value.path()).read_bytes()).walk("VEVENT")
+    assert len(events) == 3
+    assert all(str(e["UID"]).endswith("@balie") for e in events)
+    page.context.close()
+
+    organiser = log_in(browser, server, "anouk@helmond-peel.example")
+    organiser.goto("/kenniscarrousel/")
+    organiser.get_by_role("link", name="Kenniscarrousel najaar").click()
+    expect(organiser.locator("[data-attendance]")).to_be_visible()
+    organiser.locator("[data-attendance] a").click()
+    look(organiser, "55-carousel-attendance")
+    organiser.locator("form.balie-form button[type=submit]").click()
+    expect(organiser.locator("[data-attendance]")).to_be_visible()
+    organiser.goto("/kenniscarrousel/")
+    organiser.locator(".balie-meetings").get_by_role("link").first.click()
+    update = organiser.locator("a[href$='/rooster/bijwerken/']")
+    if not update.count():  # this test alone: the schedule is not made yet
+        organiser.get_by_role("button", name="Maak het rooster").click()
+    update.click()
+    expect(organiser.locator("[data-proposal]")).to_be_visible()
+    look(organiser, "56-carousel-schedule-preview")
+    organiser.context.close()

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balie.carousel.models import CarouselEvent, Round, Station
 from balie.lib.forms import StyledForm
-from balie.orgs.models import Organisation, User
+from balie.orgs.models import Organisation, Topic, User
 
 
 class EventForm(StyledForm):
@@ -38,6 +38,12 @@ class EventForm(StyledForm):
 
 class StationForm(StyledForm):
     topic = forms.CharField(label=_("Topic"), max_length=200)
+    subject = forms.ModelChoiceField(
+        label=_("Subject"),
+        queryset=Topic.objects.all(),
+        required=False,
+        help_text=_("Links the station to modules: afterwards, participants get a refresher."),
+    )
     host = forms.ModelChoiceField(label=_("Host"), queryset=User.objects.none(), required=False)
     room = forms.CharField(label=_("Room"), max_length=120, required=False)
     capacity = forms.IntegerField(
@@ -120,3 +126,31 @@ class SignUpOtherForm(SignUpForm):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.order_fields(["person", "free_rounds", "chosen_stations"])
+
+
+class AttendanceForm(StyledForm):
+    """One choice per signed-up person: came, did not come, or not marked yet."""
+
+    CHOICES = [("", _("Not marked")), ("yes", _("Came")), ("no", _("Did not come"))]
+
+    def __init__(self, *args, signups, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.signups = list(signups)
+        for signup in self.signups:
+            self.fields[f"signup-{signup.pk}"] = forms.ChoiceField(
+                label=signup.user.full_name,
+                choices=self.CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+                initial={True: "yes", False: "no", None: ""}[signup.present],
+            )
+
+    def marks(self) -> dict[int, bool | None]:
+        values = {"yes": True, "no": False, "": None}
+        return {
+            signup.pk: values[self.cleaned_data[f"signup-{signup.pk}"]] for signup in self.signups
+        }
+
+
+class ConfirmScheduleForm(StyledForm):
+    proposal = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from balie.orgs import access
-from balie.orgs.models import Organisation, Role, User
+from balie.orgs.models import Organisation, Role, Topic, User
 
 ORGANISER_ROLES = (Role.MANAGER, Role.SPECIALIST)
 
@@ -52,6 +52,7 @@ class CarouselEvent(models.Model):
     planned_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when sign-ups, stations or rounds change after the schedule was made.
     plan_outdated = models.BooleanField(default=False, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -86,6 +87,15 @@ class Station(models.Model):
     event = models.ForeignKey(CarouselEvent, on_delete=models.CASCADE, related_name="stations")
     position = models.PositiveSmallIntegerField(default=0)
     topic = models.CharField(_("topic"), max_length=200)
+    # From the shared pool of topics: links the station to modules, for the refresher.
+    subject = models.ForeignKey(
+        Topic,
+        verbose_name=_("subject"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carousel_stations",
+    )
     host = models.ForeignKey(
         User,
         verbose_name=_("host"),
@@ -96,6 +106,9 @@ class Station(models.Model):
     )
     room = models.CharField(_("room"), max_length=120, blank=True)
     capacity = models.PositiveSmallIntegerField(_("places per round"), null=True, blank=True)
+    personas = models.ManyToManyField(
+        "personas.Persona", verbose_name=_("personas"), blank=True, related_name="stations"
+    )
 
     class Meta:
         ordering = ["event", "position", "id"]
@@ -132,6 +145,8 @@ class SignUp(models.Model):
     )
     signed_up_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Marked by an organiser on or after the day: True came, False did not, None not marked.
+    present = models.BooleanField(_("present"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -142,16 +157,35 @@ class SignUp(models.Model):
         return f"{self.user} — {self.event}"
 
 
+class LiveAssignments(models.Manager["Assignment"]):
+    """The schedule as it stands: without the places that were taken away."""
+
+    def get_queryset(self) -> models.QuerySet[Assignment]:
+        return super().get_queryset().filter(cancelled=False)
+
+
 class Assignment(models.Model):
-    """The schedule: where a participant is in a round."""
+    """The schedule: where a participant is in a round.
+
+    A row lives as long as the person has a place in that round, so its calendar UID stays the
+    same: a re-plan that moves them to another station changes the row and raises `sequence`;
+    a place that goes away is kept as `cancelled` (with a higher `sequence`), so that calendars
+    remove it. `objects` shows the live schedule only; `all_objects` the cancelled rows too."""
 
     event = models.ForeignKey(CarouselEvent, on_delete=models.CASCADE, related_name="assignments")
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="assignments")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     group = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiveAssignments()
+    all_objects = models.Manager()  # noqa: DJ012 - the second manager, not a field
 
     class Meta:
+        base_manager_name = "all_objects"
         ordering = ["round__position", "station__position"]
         constraints = [
             models.UniqueConstraint(fields=["round", "user"], name="one_place_per_round")
@@ -159,3 +193,8 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.station} ({self.round})"
+
+    @property
+    def uid(self) -> str:
+        """The calendar UID: one per person and round, for life."""
+        return f"carousel-{self.round_id}-{self.user_id}"

@@ -108,6 +108,177 @@ def plan(
     return result
 
 
+def replan(
+    stations: Sequence[Station],
+    people: Sequence[Person],
+    rounds: int,
+    previous: Plan,
+) -> Plan | Impossible:
+    """A plan for the changed event that keeps as much of `previous` as the guarantees allow.
+
+    1. Everyone who stays, and still fits their group (wants the stations the group visits and
+       is free in its rounds), keeps their group and so their rounds. Visits to stations that
+       are gone, or in rounds that are gone, are dropped.
+    2. Newcomers, and people who no longer fit, join the smallest group with the same stations,
+       rounds they are free in, and places left.
+    3. While groups in a round differ by more than one person, one person moves from a largest
+       group to a smallest one, when they fit there.
+
+    When the result breaks a guarantee (checked by `verify`), a fresh `plan` is made instead:
+    it answers a `Plan`, or `Impossible` with the reasons."""
+    every = frozenset(s.key for s in stations)
+    if len(every) != len(stations) or len({p.key for p in people}) != len(people):
+        return plan(stations, people, rounds)
+    capacity = {s.key: math.inf if s.capacity is None else s.capacity for s in stations}
+    by_key = {p.key: p for p in people}
+
+    def wants(person: Person) -> frozenset[str]:
+        return frozenset(person.chosen) if person.chosen else every
+
+    groups: list[tuple[list[str], dict[int, str]]] = []
+    for gi, _members in enumerate(previous.groups):
+        visits = {
+            r: key
+            for (g, r), key in previous.schedule.items()
+            if g == gi and 0 <= r < rounds and key in every
+        }
+        groups.append(([], visits))
+
+    def fits(person: Person, gi: int) -> bool:
+        members, visits = groups[gi]
+        places = min((capacity[k] for k in visits.values()), default=math.inf)
+        return (
+            bool(visits)
+            and len(set(visits.values())) == len(visits)
+            and frozenset(visits.values()) == wants(person)
+            and set(visits) <= person.free_rounds
+            and len(members) < places
+        )
+
+    placed: set[str] = set()
+    for gi, members in enumerate(previous.groups):
+        for key in members:
+            person = by_key.get(key)
+            if person is not None and key not in placed and fits(person, gi):
+                groups[gi][0].append(key)
+                placed.add(key)
+
+    def spread(gi: int, size: int) -> int:
+        """How far `size` is from the other groups in the rounds of group `gi`."""
+        worst = 0
+        for r in groups[gi][1]:
+            for gj, (members, visits) in enumerate(groups):
+                if gj != gi and members and r in visits:
+                    worst = max(worst, abs(len(members) - size))
+        return worst
+
+    for person in people:
+        if person.key in placed:
+            continue
+        options = [gi for gi in range(len(groups)) if fits(person, gi)]
+        if not options:
+            return plan(stations, people, rounds)
+        best = min(
+            options, key=lambda gi: (spread(gi, len(groups[gi][0]) + 1), len(groups[gi][0]), gi)
+        )
+        groups[best][0].append(person.key)
+        placed.add(person.key)
+
+    _rebalance(groups, by_key, fits, len(people))
+    kept = [(sorted(m, key=_order(people)), v) for m, v in groups if m]
+    result = _plan_from_groups(stations, people, kept)
+    if verify(result, stations, people, rounds):
+        return plan(stations, people, rounds)
+    return result
+
+
+def changed_people(before: Plan, after: Plan) -> set[str]:
+    """The people in both plans whose stations or rounds differ."""
+    return {
+        key
+        for key, visits in after.by_person.items()
+        if key in before.by_person and before.by_person[key] != visits
+    }
+
+
+def _order(people: Sequence[Person]) -> Callable[[str], int]:
+    position = {p.key: n for n, p in enumerate(people)}
+    return lambda key: position.get(key, len(position))
+
+
+def _rebalance(
+    groups: list[tuple[list[str], dict[int, str]]],
+    by_key: dict[str, Person],
+    fits: Callable[[Person, int], bool],
+    limit: int,
+) -> None:
+    """Move one person at a time from a largest to a smallest group in a round where sizes
+    differ by more than one, while that makes the total difference smaller."""
+
+    def unevenness() -> int:
+        total = 0
+        for r in {r for _m, visits in groups for r in visits}:
+            sizes = [len(m) for m, visits in groups if m and r in visits]
+            if sizes:
+                total += max(0, max(sizes) - min(sizes) - 1)
+        return total
+
+    now = unevenness()
+    for _ in range(limit):
+        if now == 0:
+            return
+        best = None
+        for r in sorted({r for _m, visits in groups for r in visits}):
+            present = [gi for gi, (m, visits) in enumerate(groups) if m and r in visits]
+            if not present:
+                continue
+            sizes = [len(groups[gi][0]) for gi in present]
+            if max(sizes) - min(sizes) <= 1:
+                continue
+            large = [gi for gi in present if len(groups[gi][0]) == max(sizes)]
+            small = [gi for gi in present if len(groups[gi][0]) == min(sizes)]
+            for source in large:
+                for target in small:
+                    for key in list(reversed(groups[source][0])):
+                        groups[source][0].remove(key)
+                        if fits(by_key[key], target):
+                            groups[target][0].append(key)
+                            after = unevenness()
+                            groups[target][0].remove(key)
+                            if after < now and (best is None or after < best[0]):
+                                best = (after, source, target, key)
+                        groups[source][0].append(key)
+                        if best is not None and best[0] == 0:
+                            break
+        if best is None:
+            return
+        now, source, target, key = best
+        groups[source][0].remove(key)
+        groups[target][0].append(key)
+
+
+def _plan_from_groups(
+    stations: Sequence[Station],
+    people: Sequence[Person],
+    groups: list[tuple[list[str], dict[int, str]]],
+) -> Plan:
+    by_person: dict[str, dict[int, str]] = {p.key: {} for p in people}
+    by_station: dict[str, dict[int, list[str]]] = {s.key: {} for s in stations}
+    schedule: dict[tuple[int, int], str] = {}
+    for gi, (members, visits) in enumerate(groups):
+        for r, key in sorted(visits.items()):
+            schedule[gi, r] = key
+            by_station[key][r] = list(members)
+            for member in members:
+                by_person[member][r] = key
+    return Plan(
+        groups=[list(m) for m, _v in groups],
+        schedule=dict(sorted(schedule.items())),
+        by_person={k: dict(sorted(v.items())) for k, v in by_person.items()},
+        by_station={k: dict(sorted(v.items())) for k, v in by_station.items()},
+    )
+
+
 # -- the event, in indices -------------------------------------------------------------------
 
 

@@ -11,4 +11,15 @@ urlpatterns = [
     path("kenniscarrousel/<int:pk>/afmelden/", views.event_withdraw, name="event_withdraw"),
     path("kenniscarrousel/<int:pk>/rooster/", views.event_schedule, name="event_schedule"),
     path("kenniscarrousel/<int:pk>/mijn-rooster/", views.my_schedule, name="my_schedule"),
+    path(
+        "kenniscarrousel/<int:pk>/mijn-rooster.ics", views.my_schedule_ics, name="my_schedule_ics"
+    ),
+    path(
+        "kenniscarrousel/<int:pk>/rooster/bijwerken/",
+        views.schedule_preview,
+        name="schedule_preview",
+    ),
+    path("kenniscarrousel/<int:pk>/afgelasten/", views.event_cancel, name="event_cancel"),
+    path("kenniscarrousel/<int:pk>/aanwezig/", views.attendance, name="attendance"),
+    path("kenniscarrousel/<int:pk>/opfrissen/", views.refresher, name="refresher"),
 ]

@@ -3,6 +3,7 @@
 - `meeting_event` turns a meeting into an `ical.Event` (UID and SEQUENCE from the model).
 - `meetings_for` is what goes into a person's own feed: the meetings, with a time, of the
   cohorts they take part in, advise or manage — cancelled ones too, so calendars drop them.
+  `feed_ics` adds the person's knowledge carousel rounds (`balie.carousel.calendar`).
 - `feed_token_for` gives the secret of a person's feed address; renewing it makes the old
   address stop working at once. `feed_user` is the reverse, for the (public) feed view.
 """
@@ -17,6 +18,7 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from balie.carousel import calendar as carousel_calendar
 from balie.cohorts.models import AgendaItem, CalendarFeed, Cohort, Meeting, MeetingQuerySet
 from balie.lib import ical
 from balie.orgs.models import User
@@ -114,8 +116,9 @@ def meetings_for(user: User) -> MeetingQuerySet:
 
 
 def feed_ics(user: User) -> bytes:
-    """A person's own calendar feed."""
+    """A person's own calendar feed: their meetings and their knowledge carousel rounds."""
     events = [meeting_event(meeting) for meeting in meetings_for(user)]
+    events += carousel_calendar.events_for(user, base_url=site_url())
     return ical.calendar(events, name=_("Balie: meetings of %(name)s") % {"name": user})
 
 

@@ -8,7 +8,16 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from balie.carousel.planner import Impossible, Person, Plan, Station, plan, verify
+from balie.carousel.planner import (
+    Impossible,
+    Person,
+    Plan,
+    Station,
+    changed_people,
+    plan,
+    replan,
+    verify,
+)
 
 
 def stations(*names: str, capacity: int | None = None) -> list[Station]:
@@ -356,3 +365,143 @@ def test_feasible_events_with_a_fixed_number_of_groups(event, data) -> None:
         rounds,
     )
     assert len(result.groups) == count
+
+
+# -- re-planning: keep what can stay -----------------------------------------------------------
+
+
+def without(result: Plan, key: str) -> Plan:
+    """The old plan with one person simply taken out."""
+    groups = [[k for k in g if k != key] for g in result.groups]
+    by_station = {
+        s: {r: [k for k in members if k != key] for r, members in visits.items()}
+        for s, visits in result.by_station.items()
+    }
+    by_person = {k: v for k, v in result.by_person.items() if k != key}
+    return Plan(groups, result.schedule, by_person, by_station)
+
+
+def test_a_person_who_leaves_is_removed_and_the_others_keep_their_rounds() -> None:
+    event_stations = stations("Taalhuis", "IDO", "BoekStart")
+    event_people = people(9, 3)
+    before = planned(plan(event_stations, event_people, 3), event_stations, event_people, 3)
+    rest = event_people[1:]
+    after = planned(replan(event_stations, rest, 3, before), event_stations, rest, 3)
+    assert changed_people(before, after) == set()
+    assert "p0" not in after.by_person
+
+
+def test_a_newcomer_joins_a_group_with_room() -> None:
+    event_stations = stations("Taalhuis", "IDO", "BoekStart")
+    event_people = people(8, 3)
+    before = planned(plan(event_stations, event_people, 3), event_stations, event_people, 3)
+    more = [*event_people, Person("new", "Nieuw", frozenset({0, 1, 2}))]
+    after = planned(replan(event_stations, more, 3, before), event_stations, more, 3)
+    assert changed_people(before, after) == set()
+    assert sorted(after.by_person["new"].values()) == ["s0", "s1", "s2"]
+
+
+def test_someone_who_is_no_longer_free_in_a_round_moves_and_the_rest_stay() -> None:
+    event_stations = stations("Taalhuis", "IDO")
+    event_people = people(6, 3)
+    before = planned(plan(event_stations, event_people, 3), event_stations, event_people, 3)
+    # Find someone whose group is busy in round 0 and a group that is not.
+    mover = next(k for k, visits in before.by_person.items() if 0 in visits)
+    if not any(0 not in v for v in before.by_person.values()):
+        return
+    changed = [
+        Person(p.key, p.name, frozenset({1, 2})) if p.key == mover else p for p in event_people
+    ]
+    after = planned(replan(event_stations, changed, 3, before), event_stations, changed, 3)
+    assert 0 not in after.by_person[mover]
+    assert len(changed_people(before, after) - {mover}) <= 1
+
+
+def test_when_no_group_fits_a_fresh_plan_is_made() -> None:
+    """A new station: nobody's old rounds visit it, so everything is planned again."""
+    event_stations = stations("Taalhuis", "IDO")
+    event_people = people(4, 3)
+    before = planned(plan(event_stations, event_people, 3), event_stations, event_people, 3)
+    more_stations = stations("Taalhuis", "IDO", "BoekStart")
+    after = planned(replan(more_stations, event_people, 3, before), more_stations, event_people, 3)
+    assert all(len(v) == 3 for v in after.by_person.values())
+
+
+def test_replan_reports_reasons_when_nothing_is_possible() -> None:
+    event_stations = stations("Taalhuis", "IDO")
+    event_people = people(4, 2)
+    before = planned(plan(event_stations, event_people, 2), event_stations, event_people, 2)
+    busy = [*event_people, Person("b", "Bas", frozenset({0}))]
+    assert "Bas" in reasons(replan(event_stations, busy, 2, before))
+
+
+@st.composite
+def small_changes(draw):
+    """A random event with a plan, and a small change: people leave, come, or change their
+    free rounds."""
+    event_stations, event_people, rounds = draw(events())
+    before = plan(event_stations, event_people, rounds)
+    if not isinstance(before, Plan):
+        return None
+    changed = list(event_people)
+    for _ in range(draw(st.integers(0, 2))):
+        if changed:
+            changed.pop(draw(st.integers(0, len(changed) - 1)))
+    for n in range(draw(st.integers(0, 2))):
+        free = draw(st.frozensets(st.integers(0, max(rounds - 1, 0)), min_size=1))
+        changed.append(Person(f"new{n}", f"Nieuw {n}", free))
+    if changed and draw(st.booleans()):
+        i = draw(st.integers(0, len(changed) - 1))
+        free = draw(st.frozensets(st.integers(0, max(rounds - 1, 0))))
+        changed[i] = Person(changed[i].key, changed[i].name, free, changed[i].chosen)
+    return event_stations, changed, rounds, before
+
+
+@settings(max_examples=150, deadline=None)
+@given(small_changes())
+def test_after_a_small_change_the_new_plan_keeps_every_guarantee(change) -> None:
+    if change is None:
+        return
+    event_stations, event_people, rounds, before = change
+    result = replan(event_stations, event_people, rounds, before)
+    if isinstance(result, Plan):
+        assert verify(result, event_stations, event_people, rounds) == []
+        assert_balanced(result)
+    else:
+        reasons(result)
+
+
+@settings(max_examples=150, deadline=None)
+@given(feasible_events(), st.data())
+def test_removing_one_person_changes_nobody_else_when_it_can(event, data) -> None:
+    """Remove one person: when the old plan without them still keeps every guarantee, nobody
+    else changes; otherwise one other person moves at most."""
+    event_stations, event_people, rounds = event
+    if not event_people:
+        return
+    before = planned(
+        plan(event_stations, event_people, rounds), event_stations, event_people, rounds
+    )
+    gone = data.draw(st.sampled_from(event_people))
+    rest = [p for p in event_people if p.key != gone.key]
+    after = planned(replan(event_stations, rest, rounds, before), event_stations, rest, rounds)
+    changed = changed_people(before, after)
+    if not verify(without(before, gone.key), event_stations, rest, rounds):
+        assert changed == set()
+    else:
+        assert len(changed) <= 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(feasible_events())
+def test_a_newcomer_changes_nobody_else_when_places_are_unlimited(event) -> None:
+    event_stations, event_people, rounds = event
+    if not event_people:
+        return
+    event_stations = [Station(s.key, s.name) for s in event_stations]
+    before = planned(
+        plan(event_stations, event_people, rounds), event_stations, event_people, rounds
+    )
+    more = [*event_people, Person("new", "Nieuw", frozenset(range(rounds)))]
+    after = planned(replan(event_stations, more, rounds, before), event_stations, more, rounds)
+    assert changed_people(before, after) == set()
