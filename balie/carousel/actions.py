@@ -24,6 +24,7 @@ class StationPlan:
     subject: Topic | None = None
     room: str = ""
     capacity: int | None = None
+    personas: tuple = ()
 
 
 @transaction.atomic
@@ -49,7 +50,7 @@ def create_event(
     )
     event.full_clean()
     event.save()
-    Station.objects.bulk_create(
+    made = Station.objects.bulk_create(
         [
             Station(
                 event=event,
@@ -62,6 +63,11 @@ def create_event(
             )
             for n, s in enumerate(stations, start=1)
         ]
+    )
+    Station.personas.through.objects.bulk_create(
+        Station.personas.through(station_id=station.pk, persona_id=persona.pk)
+        for station, plan in zip(made, stations, strict=True)
+        for persona in plan.personas
     )
     Round.objects.bulk_create(
         [

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from balie.carousel.models import CarouselEvent, Round, Station
 from balie.lib.forms import StyledForm
 from balie.orgs.models import Organisation, Topic, User
+from balie.personas.models import Persona
 
 
 class EventForm(StyledForm):
@@ -49,10 +50,17 @@ class StationForm(StyledForm):
     capacity = forms.IntegerField(
         label=_("Places per round"), min_value=1, max_value=200, required=False
     )
+    personas = forms.ModelMultipleChoiceField(
+        label=_("Persona's at this station"),
+        queryset=Persona.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args, hosts, **kwargs) -> None:
+    def __init__(self, *args, hosts, personas, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["host"].queryset = hosts
+        self.fields["personas"].queryset = personas
 
 
 class RoundForm(StyledForm):

@@ -62,7 +62,10 @@ def event_new(request: HttpRequest) -> HttpResponse:
     ).distinct()
     data = request.POST or None
     form = EventForm(data, organisers=organisers, today=timezone.localdate())
-    stations = StationFormSet(data, prefix="stations", form_kwargs={"hosts": hosts})
+    personas = Persona.objects.visible_to(request.user).filter(is_published=True)
+    stations = StationFormSet(
+        data, prefix="stations", form_kwargs={"hosts": hosts, "personas": personas}
+    )
     rounds = RoundFormSet(data, prefix="rounds")
     if request.method == "POST" and form.is_valid() and stations.is_valid() and rounds.is_valid():
         kept = [
@@ -84,6 +87,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
                         host=s["host"],
                         room=s["room"],
                         capacity=s["capacity"],
+                        personas=tuple(s["personas"]),
                     )
                     for s in kept
                 ],

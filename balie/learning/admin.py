@@ -69,10 +69,12 @@ class ModuleAdmin(EditorsOnly, admin.ModelAdmin):
         "title",
         "theme",
         "summary",
+        "topics",
         "estimated_minutes",
         "computed_estimate",
         "is_published",
     ]
+    filter_horizontal = ["topics"]
     readonly_fields = ["computed_estimate"]
     inlines = [StepInline]
 
@@ -104,7 +106,7 @@ class StepAdmin(EditorsOnly, admin.ModelAdmin):
     list_filter = ["kind", "module__programme", "module"]
     search_fields = ["title", "body"]
     fieldsets = [
-        (None, {"fields": ["module", "position", "kind", "title", "body"]}),
+        (None, {"fields": ["module", "position", "kind", "title", "body", "persona"]}),
         (
             _("Video"),
             {

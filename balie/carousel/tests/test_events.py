@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from balie.carousel import actions
 from balie.carousel.models import Assignment, CarouselEvent, SignUp
+from balie.personas.models import Persona, PersonaKind
 from balie.testing import BaseTestCase
 
 ROUNDS = [(time(19, 0), time(19, 25)), (time(19, 30), time(19, 55))]
@@ -159,6 +160,16 @@ class PlanEventTests(BaseTestCase):
         self.assertRedirects(response, reverse("carousel:event", args=[event.pk]))
         self.assertEqual(event.stations.count(), 2)
         self.assertEqual(event.rounds.count(), 2)
+
+    def test_a_station_shows_the_personas_chosen_for_it(self) -> None:
+        gerrit = Persona.objects.create(name="Gerrit van Dijk", kind=PersonaKind.CUSTOMER)
+        own_elsewhere = Persona.objects.create(
+            name="Wim", kind=PersonaKind.CUSTOMER, library=self.other_library
+        )
+        self.assertEqual(self.post(**{"stations-0-personas": [gerrit.pk]}).status_code, 302)
+        station = CarouselEvent.objects.get().stations.get(position=1)
+        self.assertEqual(list(station.personas.all()), [gerrit])
+        self.assertEqual(self.post(**{"stations-0-personas": [own_elsewhere.pk]}).status_code, 400)
 
     def test_bad_input_is_refused_with_nothing_saved(self) -> None:
         cases = {
