@@ -14,4 +14,7 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "show_cohorts": user.is_superuser or user.has_role(*LEADING_ROLES),
         "show_directory": bool(user.active_memberships),
+        # The insights dashboards: managers, POI advisers and national roles.
+        "show_insights": user.is_superuser
+        or user.has_role(Role.MANAGER, Role.ADVISER, Role.EDITOR, Role.ADMIN),
     }
