@@ -18,6 +18,7 @@ from django.utils import timezone
 from balie.carousel.demo import load_carousel_demo
 from balie.cohorts.actions import add_outcome, record_attendance, start_cohort
 from balie.cohorts.models import AttendanceStatus, Cohort, Meeting, MeetingKind, OutcomeKind
+from balie.desk.demo import load_desk_offers_demo
 from balie.insights.demo import load_evidence_demo
 from balie.learning.local_demo import load_local_blocks_demo
 from balie.learning.models import (
@@ -237,6 +238,7 @@ class Command(BaseCommand):
             load_directory_demo()
             load_local_blocks_demo()
             load_carousel_demo()
+            load_desk_offers_demo()
             load_personas_demo()
             # Last: the evidence needs the offers, cohorts and people above.
             load_evidence_demo()
