@@ -2,7 +2,8 @@
 
 from django.http import HttpRequest
 
-from balie.orgs.models import Role
+from balie.desk.models import TAALHUIS_SPECIALISMS
+from balie.orgs.models import Organisation, Role
 
 LEADING_ROLES = (Role.ADVISER, Role.MANAGER, Role.SPECIALIST, Role.EDITOR, Role.ADMIN)
 
@@ -11,7 +12,14 @@ def navigation(request: HttpRequest) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {}
+    memberships = user.active_memberships
+    in_library = any(m.organisation.kind == Organisation.Kind.LIBRARY for m in memberships)
     return {
+        # The desk: staff of a library count referrals and read the library's offer.
+        "show_desk": in_library,
+        "show_taalhuis": any(
+            m.role == Role.SPECIALIST and m.specialism in TAALHUIS_SPECIALISMS for m in memberships
+        ),
         "show_cohorts": user.is_superuser or user.has_role(*LEADING_ROLES),
         "show_directory": bool(user.active_memberships),
         # The insights dashboards: managers, POI advisers and national roles.

@@ -18,7 +18,8 @@ from balie.desk import actions
 from balie.desk.forms import OfferForm, TallyForm, branches_of
 from balie.desk.models import KEEPER_ROLES, Channel, Need, Offer, OfferKind, Referral
 from balie.orgs import access
-from balie.orgs.models import Organisation, User
+from balie.orgs.models import Organisation, Role, User
+from balie.personas.models import Persona
 
 LIBRARY = Organisation.Kind.LIBRARY
 SESSION_LAST_TAP = "desk_tally_last"
@@ -66,11 +67,16 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         if library
         else []
     )
+    fitting = Persona.objects.visible_to(user).by_offer_kind()
+    for offer in offers:
+        offer.personas = fitting.get(offer.kind, [])
     return render(
         request,
         "desk/offer_list.html",
         {
             "library": library,
+            "may_manage": library is not None
+            and library.pk in access.library_ids_where(user, Role.MANAGER),
             "libraries": libraries if library else [],
             "groups": _grouped([o for o in offers if o.is_active]),
             "inactive": [o for o in offers if not o.is_active] if may_keep else [],

@@ -22,10 +22,18 @@ def is_national(user: User) -> bool:
     return user.is_superuser or user.has_role(Role.EDITOR, Role.ADMIN)
 
 
-def organisation_ids_for(user: User) -> set[int]:
+def organisation_ids_for(user: User) -> frozenset[int]:
     """The organisations whose data `user` may see, by their role in each: a POI adviser the
     POI and every library it serves with their branches; library staff their library and its
     branches. National roles see everything; ask `is_national` first."""
+    cached = user.__dict__.get("_organisation_ids")
+    if cached is not None:  # once per request: `user` is the request's own object
+        return cached
+    user.__dict__["_organisation_ids"] = ids = _organisation_ids(user)
+    return ids
+
+
+def _organisation_ids(user: User) -> frozenset[int]:
     own = {m.organisation_id for m in user.active_memberships}
     pois = {
         m.organisation_id
@@ -33,11 +41,11 @@ def organisation_ids_for(user: User) -> set[int]:
         if m.organisation.kind == Organisation.Kind.POI
     }
     if not own:
-        return set()
+        return frozenset()
     below = Organisation.objects.filter(
         Q(parent_id__in=own) | Q(parent__parent_id__in=pois)
     ).values_list("id", flat=True)
-    return own | set(below)
+    return frozenset(own | set(below))
 
 
 def organisations_visible_to(user: User) -> QuerySet[Organisation]:

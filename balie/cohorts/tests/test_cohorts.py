@@ -137,7 +137,7 @@ class AccessTests(CohortTestCase):
     def test_the_list_queries_do_not_grow_with_cohorts(self) -> None:
         self.login(self.adviser)
         self.client.get(reverse("cohorts:cohort_list"))
-        with self.assertNumQueries(9) as few:
+        with self.assertNumQueries(8) as few:
             self.client.get(reverse("cohorts:cohort_list"))
         for number in range(4):
             actions.start_cohort(

@@ -10,6 +10,7 @@ from balie.desk.demo import load_desk_offers_demo
 from balie.desk.models import Need, Offer, OfferKind, Referral
 from balie.orgs.actions import create_organisation
 from balie.orgs.models import Organisation, Role, User
+from balie.personas.models import Persona, PersonaKind
 from balie.testing import BaseTestCase, make_person
 
 OFFERS = reverse("desk:offers")
@@ -125,7 +126,7 @@ class OfferListTests(BaseTestCase):
     def test_the_list_has_a_query_budget_that_does_not_grow_with_offers(self) -> None:
         self.login(self.manager)
         self.client.get(OFFERS)  # warm up the session
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             self.client.get(OFFERS)
         for number in range(12):
             make_offer(
@@ -135,9 +136,21 @@ class OfferListTests(BaseTestCase):
                 branch=self.branch,
                 owner=self.manager,
             )
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             response = self.client.get(OFFERS)
         self.assertContains(response, "Extra 11")
+
+    def test_an_offer_links_the_personas_it_fits(self) -> None:
+        make_offer(self.library, "Taalcafé Helmond", kind=OfferKind.TAALCAFE)
+        samira = Persona.objects.create(
+            name="Samira Haddad", kind=PersonaKind.CUSTOMER, offer_kinds=[OfferKind.TAALCAFE]
+        )
+        Persona.objects.create(
+            name="Gerrit van Dijk", kind=PersonaKind.CUSTOMER, offer_kinds=[OfferKind.DIGISTERKER]
+        )
+        response = self.get(self.alice)
+        self.assertContains(response, reverse("personas:detail", args=[samira.pk]))
+        self.assertNotContains(response, "Gerrit van Dijk")
 
 
 class OfferKeepingTests(BaseTestCase):
