@@ -666,17 +666,25 @@ def _weekly(scope: Scope) -> list[dict[str, Any]]:
 
 
 def _meetings(scope: Scope) -> list[tuple[int, dt.datetime, int]]:
-    """The team meetings of the scope's cohorts (library, start, number), not cancelled. On
-    the national dashboard there are too many libraries for marks to mean anything."""
+    """The team meetings of the course as each library first held it (library, start,
+    number), not cancelled: the before/after compares the desk before the library's first
+    cohort with after it; later cohorts fall in its "after". On the national dashboard there
+    are too many libraries for marks to mean anything."""
     if scope.level == POI:
         return []
-    return list(
+    rows = (
         Meeting.objects.filter(
             cohort__library_id__in=scope.libraries, cancelled=False, starts_at__isnull=False
         )
-        .order_by("starts_at")
-        .values_list("cohort__library_id", "starts_at", "position")
+        .order_by("cohort__starts_on", "cohort_id", "starts_at")
+        .values_list("cohort__library_id", "cohort_id", "starts_at", "position")
     )
+    first_cohort: dict[int, int] = {}
+    meetings = []
+    for library, cohort, starts_at, number in rows:
+        if first_cohort.setdefault(library, cohort) == cohort:
+            meetings.append((library, starts_at, number))
+    return sorted(meetings, key=lambda meeting: meeting[1])
 
 
 def _weekly_table(

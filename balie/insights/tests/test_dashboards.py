@@ -515,6 +515,21 @@ class BehaviourTests(DashboardTestCase):
         marked = [row for row in weekly.rows if row[-1]]
         assert [row[0] for row in marked] == ["week 19, 2025", "week 25, 2025"]
 
+    def test_a_later_cohort_falls_in_the_after_of_the_first(self) -> None:
+        second = make_cohort(
+            self.library,
+            self.adviser,
+            self.programme,
+            [at(dt.date(2025, 11, 4)), at(dt.date(2026, 2, 3))],
+        )
+        second.name = "Tweede groep"
+        second.save()
+        for week in self.weeks_between(dt.date(2025, 1, 6), dt.date(2025, 12, 22)):
+            make_referrals(self.library, self.branch, week, 5)
+        self.login(self.manager)
+        report = self.client.get(self.library_url(), YEAR).context["report"]
+        assert (report.estimate.before_weeks, report.estimate.after_weeks) == (17, 27)
+
     def test_no_weeks_before_the_first_meeting_gives_no_estimate_and_says_why(self) -> None:
         make_referrals(self.library, self.branch, dt.date(2025, 9, 2), 8)
         self.login(self.manager)
