@@ -51,8 +51,14 @@ class Client:
             headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
             headers["Referer"] = f"http://127.0.0.1:{self.connection.port}/"
             headers["Origin"] = f"http://127.0.0.1:{self.connection.port}"
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closed a kept-alive connection that sat idle: open a new one.
+            self.connection.close()
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
         text = response.read().decode()
         self.last_location = response.getheader("Location", "")
         for header, value in response.getheaders():
@@ -134,6 +140,8 @@ class Served:
                 "gthread",
                 "--timeout",
                 "120",
+                "--keep-alive",
+                "75",
             ],
             env=self.env,
             cwd=ROOT,

@@ -1,6 +1,6 @@
 """Demo data that makes every dashboard tell a story (DOMAIN.md (g)).
 
-- Helmond-Peel and Het Markiezaat ran a pilot group about a year ago (fictional staff, four
+- Helmond-Peel and Het Markiezaat ran a pilot group some ten months ago (fictional staff, four
   meetings); Hilversum has not been trained yet and serves as the comparison.
 - Two years of anonymous referrals in every branch of the three libraries: a few per week before
   the pilot, more after, with noise and the seasons (tax returns in March–April, the Week van
@@ -49,7 +49,7 @@ from balie.orgs.actions import add_person, grant_role
 from balie.orgs.models import Organisation, Role, Specialism, User
 
 WEEKS_OF_HISTORY = 104
-PILOT_WEEKS = {"helmond-peel": [-58, -55, -52, -49], "markiezaat": [-60, -57, -54, -51]}
+PILOT_WEEKS = {"helmond-peel": [-44, -41, -38, -35], "markiezaat": [-46, -43, -40, -37]}
 LIBRARIES = ["helmond-peel", "markiezaat", "hilversum"]
 
 # Fictional desk staff of the pilot groups (no real names; DOMAIN.md (g)).
