@@ -36,7 +36,7 @@ def test_a_manager_reads_the_library_dashboard(browser: Browser, server: Server)
             expect(page.locator("#table-weekly tbody tr").first).to_be_visible()
     else:
         expect(page.locator('[data-empty="period"]')).to_be_visible()
-    look(page, "60-insights-library")
+    look(page, "90-insights-library")
 
     # Another period: the last three months of the year before.
     year = dt.datetime.now(tz=dt.UTC).year - 1
@@ -47,14 +47,14 @@ def test_a_manager_reads_the_library_dashboard(browser: Browser, server: Server)
     expect(page.locator("input[name=start]")).to_have_value(f"{year}-10-01")
     if page.locator("#table-warm").count():
         expect(page.locator("#table-warm tbody tr")).to_have_count(3)
-    look(page, "61-insights-library-period")
+    look(page, "91-insights-library-period")
 
     # A period that ends before it starts is refused with a message.
     page.locator("input[name=start]").fill(f"{year}-12-31")
     page.locator("input[name=end]").fill(f"{year}-01-01")
     page.locator("form.balie-filter button[type=submit]").click()
     expect(page.get_by_role("alert")).to_be_visible()
-    look(page, "62-insights-bad-period")
+    look(page, "92-insights-bad-period")
     page.context.close()
 
 
@@ -65,7 +65,7 @@ def test_an_adviser_and_an_editor_compare_side_by_side(browser: Browser, server:
     expect(page.get_by_role("heading", level=1)).to_contain_text("Cubiss")
     if page.locator("[data-level]").count():
         expect(page.locator("#table-summary tbody tr").first).to_be_visible()
-    look(page, "63-insights-poi")
+    look(page, "93-insights-poi")
     with page.expect_download() as download:
         page.locator('[data-export="xlsx"]').click()
     assert download.value.suggested_filename.endswith(".xlsx")
@@ -76,5 +76,5 @@ def test_an_adviser_and_an_editor_compare_side_by_side(browser: Browser, server:
     expect(page).to_have_url(re.compile(r"/inzicht/land/"))
     if page.locator("[data-level]").count():
         expect(page.locator("#table-summary tbody tr").last).to_contain_text(re.compile(r"Tota+l"))
-    look(page, "64-insights-country")
+    look(page, "94-insights-country")
     page.context.close()
