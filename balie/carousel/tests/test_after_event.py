@@ -184,7 +184,24 @@ class CalendarTests(AfterTestCase):
         self.login(self.outsider)
         url = reverse("carousel:my_schedule_ics", args=[self.coming.pk])
         self.assertEqual(self.client.get(url).status_code, 404)
-        self.assertEqual(self.ics(person=self.taalhuis), [])
+        self.assertEqual(self.ics(person=self.adviser), [])
+
+    def test_a_host_has_the_whole_carousel_at_their_station(self) -> None:
+        events = self.ics(person=self.taalhuis)
+        self.assertEqual(len(events), 1)
+        hosting = events[0]
+        self.assertIn("BoekStart aan de balie", str(hosting["SUMMARY"]))
+        self.assertEqual(hosting.decoded("DTSTART").strftime("%H:%M"), "19:00")
+        rounds = self.coming.rounds.order_by("-ends_at")
+        self.assertEqual(hosting.decoded("DTEND").time(), rounds.first().ends_at)
+        self.login(self.taalhuis)
+        self.client.post(
+            reverse("carousel:event_cancel", args=[self.coming.pk]), {"confirm": "yes"}
+        )
+        cancelled = self.ics(person=self.taalhuis)[0]
+        self.assertEqual(str(cancelled["UID"]), str(hosting["UID"]))
+        self.assertEqual(str(cancelled["STATUS"]), "CANCELLED")
+        self.assertGreater(int(cancelled["SEQUENCE"]), int(hosting["SEQUENCE"]))
 
     def test_the_rounds_are_in_the_personal_feed(self) -> None:
         token = cohort_calendar.feed_token_for(self.alice)
