@@ -307,7 +307,7 @@ def _error(message: str, status: int = 400) -> JsonResponse:
 def _json_body(request: HttpRequest) -> dict | None:
     try:
         data = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
         return None
     return data if isinstance(data, dict) else None
 
@@ -317,7 +317,7 @@ def _as_int(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():  # not "²" or "٣"
         return int(value)
     return None
 
@@ -358,9 +358,12 @@ def tally_log(request: HttpRequest) -> JsonResponse:
             return _error(_("This branch was not found."), 404)
     tapped_at = None
     if data.get("tapped_at"):
-        tapped_at = (
-            parse_datetime(str(data["tapped_at"])) if isinstance(data["tapped_at"], str) else None
-        )
+        try:
+            tapped_at = (
+                parse_datetime(data["tapped_at"]) if isinstance(data["tapped_at"], str) else None
+            )
+        except ValueError:  # well-formed but impossible, such as month 13
+            tapped_at = None
         if tapped_at is None:
             return _error(_("The time of the tap could not be read."))
     try:
