@@ -105,6 +105,7 @@ class Served:
             "BALIE_LOG_LEVEL": "WARNING",
         }
         self.port = free_port()
+        self.server: subprocess.Popen | None = None
 
     def manage(self, *args: str) -> None:
         subprocess.run(
@@ -122,9 +123,10 @@ class Served:
         return time.monotonic() - started
 
     @contextlib.contextmanager
-    def serving(self, workers: int = 2) -> Iterator[Client]:
-        """gunicorn with `workers` gthread workers; yields a client once it answers."""
-        server = subprocess.Popen(
+    def serving(self, workers: int = 2, threads: int = 4) -> Iterator[Client]:
+        """gunicorn with `workers` gthread workers of `threads` threads; yields a client once
+        it answers. While it serves, `self.server` is the gunicorn master."""
+        server = self.server = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -135,7 +137,7 @@ class Served:
                 "--workers",
                 str(workers),
                 "--threads",
-                "4",
+                str(threads),
                 "--worker-class",
                 "gthread",
                 "--timeout",
@@ -161,6 +163,22 @@ class Served:
         finally:
             os.killpg(server.pid, signal.SIGKILL)  # the master and its workers
             server.wait()
+            self.server = None
+
+    def worker_peak_rss_kb(self) -> dict[int, int]:
+        """Each gunicorn worker's peak resident memory so far (VmHWM, kB), by process id: the
+        children of the master. Call it while serving."""
+        peaks = {}
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(
+                    line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+                )
+            except OSError:
+                continue  # the process ended
+            if self.server and fields.get("PPid", "").strip() == str(self.server.pid):
+                peaks[int(status.parent.name)] = int(fields.get("VmHWM", "0 kB").split()[0])
+        return peaks
 
 
 def summary(samples: list[float]) -> dict[str, float]:
