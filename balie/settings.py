@@ -4,9 +4,11 @@ environment (BALIE_*); the defaults run a demo on an embedded SQLite database.""
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +53,10 @@ def env_secret(name: str, default: str | None = None) -> str:
 
 
 DEBUG = env_bool("BALIE_DEBUG", False)
-SECRET_KEY = env_secret("BALIE_SECRET_KEY", "insecure-demo-key-set-BALIE_SECRET_KEY-in-production")
+# The demo key starts with "django-insecure-", so that `check --deploy` refuses it.
+SECRET_KEY = env_secret(
+    "BALIE_SECRET_KEY", "django-insecure-demo-key-set-BALIE_SECRET_KEY-in-production"
+)
 ALLOWED_HOSTS = env_str("BALIE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("BALIE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -63,6 +68,7 @@ INSTALLED_APPS = [
     "balie.personas",
     "balie.desk",
     "balie.insights",
+    "balie.security",
     "balie",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -74,10 +80,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "balie.middleware.LanguageMiddleware",
@@ -89,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "balie.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "balie.urls"
@@ -181,12 +192,66 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------------------------
+# Production serves HTTPS only: BALIE_SECURE_COOKIES=true also turns on HSTS and the redirect to
+# HTTPS unless BALIE_HSTS_SECONDS / BALIE_SSL_REDIRECT say otherwise (docs/deploy.md).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("BALIE_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env_int(
+    "BALIE_HSTS_SECONDS", 60 * 60 * 24 * 365 if SESSION_COOKIE_SECURE else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BALIE_HSTS_SUBDOMAINS", True)
+# Preloading is the owner of the parent domain's decision; Balie runs on a subdomain.
+SECURE_HSTS_PRELOAD = env_bool("BALIE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("BALIE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+# The proxy's health checks reach the app servers over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # SECURE_HSTS_PRELOAD, see above
+
+# How many proxies in front of Balie append to X-Forwarded-For and set X-Forwarded-Proto.
+# 0 (the default): the client talks to gunicorn directly and both headers are ignored.
+BALIE_TRUSTED_PROXY_COUNT = env_int("BALIE_TRUSTED_PROXY_COUNT", 0)
+if BALIE_TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (django-csp 4): scripts only from Balie's own static files, never
+# inline; inline styles are allowed (Chart.js and htmx set them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# Brute force (django-axes): five wrong passwords for one e-mail address from one IP address
+# block that pair for 15 minutes; a successful login starts the count afresh.
+AUTHENTICATION_BACKENDS = [
+    "balie.security.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("BALIE_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("BALIE_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "balie.security.client.login_username"
+AXES_CLIENT_IP_CALLABLE = "balie.security.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "balie.security.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A try during the lock neither counts nor extends it: "15 minutes" on the page stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Logins are audited on the balie.security log; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # Background work (e-mail, reminders): `balie db_worker` runs the queue; cron runs
 # `balie send_reminders` every hour.
@@ -197,12 +262,25 @@ BALIE_SITE_URL = env_str("BALIE_SITE_URL", "http://127.0.0.1:8000")
 EMAIL_BACKEND = env_str("BALIE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("BALIE_FROM_EMAIL", "balie@localhost")
 
+# One line per event on standard error: time (ISO 8601, local), level, logger, process, message.
+# Login and privacy events go to the `balie.security` logger (docs/deploy.md).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s %(levelname)s %(name)s pid=%(process)d %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env_str("BALIE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "balie.security": {"level": "INFO"},
+        # Axes logs every step of its bookkeeping; the audit lines above say what matters.
+        "axes": {"level": "ERROR"},
+    },
 }
 
 # --- Learning -------------------------------------------------------------------------------
