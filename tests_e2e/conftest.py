@@ -50,6 +50,8 @@ class Server:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     demo_seconds: float = 0.0
+    # Where gunicorn's and Django's output go (appended), for tests that search it.
+    log: Path = Path(os.devnull)
 
     @property
     def url(self) -> str:
@@ -71,27 +73,28 @@ class Server:
         self.demo_seconds = time.monotonic() - started
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "balie.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--access-logfile",
-                "-",
-            ],
-            env=self.env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: stop() kills master and workers
-        )
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "balie.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                    "--access-logfile",
+                    "-",
+                ],
+                env=self.env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: stop() kills master and workers
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -121,6 +124,9 @@ class Server:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
 
 
 @pytest.fixture(scope="session")

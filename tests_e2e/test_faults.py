@@ -50,49 +50,6 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 WRITES_PER_SECOND = 24  # QUALITY.md J4: a burst of ~20 writes/s
 
 
-@dataclass
-class LoggedServer(Server):
-    """The e2e Server, with gunicorn's and Django's output kept in a file to search."""
-
-    log: Path = Path(os.devnull)
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "balie.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "--access-logfile",
-                    "-",
-                ],
-                env=self.env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/health/ready", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("Balie did not start within 30 seconds")
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
 class Database:
     """Direct reads of the served database, to check what really is stored."""
 
@@ -301,7 +258,7 @@ def server_env(var: Path, database_url: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def served(tmp_path) -> Iterator[LoggedServer]:
+def served(tmp_path) -> Iterator[Server]:
     """A server on a database of its own: SQLite in a temporary folder, or, when the tests run
     on PostgreSQL, a new database on that server (as `tests_e2e/conftest.py` chooses)."""
     postgres_url = os.environ.get("BALIE_DATABASE_URL", "")
@@ -312,7 +269,7 @@ def served(tmp_path) -> Iterator[LoggedServer]:
         with psycopg.connect(admin_url, autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{database}"')
         url = postgres_url.rsplit("/", 1)[0] + f"/{database}"
-    balie = LoggedServer(env=server_env(tmp_path, url), log=tmp_path / "server.log")
+    balie = Server(env=server_env(tmp_path, url), log=tmp_path / "server.log")
     try:
         balie.prepare()
         balie.start()
@@ -324,7 +281,7 @@ def served(tmp_path) -> Iterator[LoggedServer]:
                 connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
-def test_a_server_killed_mid_write_keeps_every_confirmed_write(served: LoggedServer) -> None:
+def test_a_server_killed_mid_write_keeps_every_confirmed_write(served: Server) -> None:
     learner = Learner(served.port)
     writes = Writes()
     db = Database(served.env)
@@ -504,7 +461,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 def test_the_app_recovers_from_a_postgresql_restart_by_itself(
     private_postgres: PrivatePostgres, tmp_path: Path
 ) -> None:
-    served = LoggedServer(
+    served = Server(
         env=server_env(tmp_path, private_postgres.url("balie_faults")),
         log=tmp_path / "server.log",
     )
