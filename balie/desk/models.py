@@ -66,9 +66,7 @@ class Channel(models.TextChoices):
 
 class OfferQuerySet(models.QuerySet["Offer"]):
     def visible_to(self, user: User) -> OfferQuerySet:
-        if access.is_national(user):
-            return self
-        return self.filter(library_id__in=access.organisation_ids_for(user))
+        return access.in_scope(self, user)
 
     def kept_by(self, user: User) -> OfferQuerySet:
         return self.filter(library_id__in=access.library_ids_where(user, *KEEPER_ROLES))
@@ -151,9 +149,7 @@ class Offer(models.Model):
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def visible_to(self, user: User) -> ReferralQuerySet:
-        if access.is_national(user):
-            return self
-        return self.filter(library_id__in=access.organisation_ids_for(user))
+        return access.in_scope(self, user)
 
     def counted(self) -> ReferralQuerySet:
         return self.filter(withdrawn=False)
@@ -240,9 +236,7 @@ class DeskSettings(models.Model):
 
 class SlotQuerySet(models.QuerySet["Slot"]):
     def visible_to(self, user: User) -> SlotQuerySet:
-        if access.is_national(user):
-            return self
-        return self.filter(library_id__in=access.organisation_ids_for(user))
+        return access.in_scope(self, user)
 
     def free(self) -> SlotQuerySet:
         return self.filter(starts_at__gt=timezone.now(), handover__isnull=True, cancelled=False)
@@ -372,9 +366,7 @@ class IntakeSource(models.TextChoices):
 
 class IntakeQuerySet(models.QuerySet["Intake"]):
     def visible_to(self, user: User) -> IntakeQuerySet:
-        if access.is_national(user):
-            return self
-        return self.filter(library_id__in=access.organisation_ids_for(user))
+        return access.in_scope(self, user)
 
 
 class Intake(models.Model):

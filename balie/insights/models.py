@@ -80,9 +80,7 @@ class Invitation(models.Model):
 
 class ResponseQuerySet(models.QuerySet["Response"]):
     def visible_to(self, user: User) -> ResponseQuerySet:
-        if access.is_national(user):
-            return self
-        return self.filter(library_id__in=access.organisation_ids_for(user))
+        return access.in_scope(self, user)
 
 
 class Response(models.Model):

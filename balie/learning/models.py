@@ -376,9 +376,7 @@ class LocalBlockQuerySet(models.QuerySet["LocalBlock"]):
     def visible_to(self, user: User) -> LocalBlockQuerySet:
         """Everyone in the library sees its blocks; a POI adviser those of the libraries the
         POI serves; national roles all of them."""
-        if access.is_national(user):
-            return self
-        return self.filter(library_id__in=access.organisation_ids_for(user))
+        return access.in_scope(self, user)
 
     def of_own_libraries(self, user: User) -> LocalBlockQuerySet:
         """The blocks of the libraries the person works in: a part of `visible_to` that needs

@@ -54,6 +54,14 @@ def organisations_visible_to(user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(id__in=organisation_ids_for(user))
 
 
+def in_scope(queryset: QuerySet[M], user: User, field: str = "library_id") -> QuerySet[M]:
+    """The rows of `queryset` whose organisation (`field`) is in `user`'s scope; every row for
+    national roles. The usual body of a tenant model's `visible_to(user)`."""
+    if is_national(user):
+        return queryset
+    return queryset.filter(**{f"{field}__in": organisation_ids_for(user)})
+
+
 def library_ids_where(user: User, *roles: str) -> set[int]:
     """The libraries in which `user` holds one of `roles` (any role when none are given).
     Only the person's own memberships count: a POI adviser has none here."""
