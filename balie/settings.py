@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "balie.personas",
     "balie.desk",
     "balie.insights",
+    "balie.lrs",
     "balie.security",
     "balie",
     "django.contrib.admin",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("balie.orgs.urls")),
     path("", include("balie.desk.urls")),
     path("inzicht/", include("balie.insights.urls")),
+    path("xapi/", include("balie.lrs.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("beheer/", admin.site.urls),
     path("health/live", views.live, name="health_live"),

@@ -1,0 +1,173 @@
+"""What every `/xapi/` resource shares: HTTP Basic authentication of a `Client`, the
+X-Experience-API-Version header, the Alternate Request Syntax (`?method=`), CORS, and a 400
+that says what is wrong.
+
+A view is written as `@xapi_resource("GET", "PUT", ...)` and receives the request with
+`request.xapi_client` set; it raises `BadRequest` (400), `Forbidden` (403), `NotFound` (404),
+`Conflict` (409) or `PreconditionFailed` (412) with a message in plain English (the spec's
+language; xAPI clients are programs, not people at the desk).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import parse_qsl
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from balie.lrs.models import Client
+
+VERSION_HEADER = "X-Experience-API-Version"
+SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3")
+RESPONSE_VERSION = "1.0.3"
+
+
+class XapiError(Exception):
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(XapiError):
+    status = 400
+
+
+class Unauthorised(XapiError):
+    status = 401
+
+
+class Forbidden(XapiError):
+    status = 403
+
+
+class NotFound(XapiError):
+    status = 404
+
+
+class Conflict(XapiError):
+    status = 409
+
+
+class PreconditionFailed(XapiError):
+    status = 412
+
+
+def hash_secret(secret: str) -> str:
+    """Client secrets are long random tokens, so a fast hash is enough (and a slow one would
+    cost every statement POST tens of milliseconds)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_credentials() -> tuple[str, str]:
+    """A fresh (key, secret) pair for a client; the secret is shown once and stored hashed."""
+    return secrets.token_urlsafe(12), secrets.token_urlsafe(32)
+
+
+def authenticate(request: HttpRequest) -> Client:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        raise Unauthorised("HTTP Basic authentication with the client's key and secret needed")
+    try:
+        key, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorised("the Authorization header is not valid HTTP Basic") from None
+    client = Client.objects.select_related("organisation").filter(key=key, is_active=True).first()
+    if client is None or not hmac.compare_digest(client.secret_hash, hash_secret(secret)):
+        raise Unauthorised("unknown key or wrong secret")
+    if client.last_used_at is None or (timezone.now() - client.last_used_at).total_seconds() > 60:
+        Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    return client
+
+
+def _alternate_syntax(request: HttpRequest) -> None:
+    """Alternate Request Syntax: a POST with `?method=PUT|GET|DELETE|POST` whose form body
+    carries the headers, the parameters and `content`. Rewrites `request` in place."""
+    method = request.GET.get("method")
+    if method is None:
+        return
+    if request.method != "POST":
+        raise BadRequest("the method parameter is only allowed on a POST")
+    if len(request.GET) > 1:
+        raise BadRequest("with the method parameter, no other query parameters are allowed")
+    if method.upper() not in ("GET", "PUT", "POST", "DELETE"):
+        raise BadRequest(f"unknown method {method!r}")
+    form = dict(parse_qsl(request.body.decode(), keep_blank_values=True))
+    headers = {
+        "authorization": "HTTP_AUTHORIZATION",
+        "x-experience-api-version": "HTTP_X_EXPERIENCE_API_VERSION",
+        "content-type": "CONTENT_TYPE",
+        "if-match": "HTTP_IF_MATCH",
+        "if-none-match": "HTTP_IF_NONE_MATCH",
+    }
+    params = QueryDict(mutable=True)
+    for name, value in form.items():
+        meta = headers.get(name.lower())
+        if meta:
+            request.META[meta] = value
+        elif name != "content":
+            params[name] = value
+    request.method = method.upper()
+    request.GET = params
+    request._body = form.get("content", "").encode()  # noqa: SLF001 - Django's own cache
+
+
+def _respond(response: HttpResponse) -> HttpResponse:
+    response[VERSION_HEADER] = RESPONSE_VERSION
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = (
+        "ETag, Last-Modified, X-Experience-API-Version, X-Experience-API-Consistent-Through"
+    )
+    return response
+
+
+def error(status: int, message: str) -> HttpResponse:
+    response = JsonResponse({"error": message}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Basic realm="xAPI"'
+    return _respond(response)
+
+
+def xapi_resource(*methods: str) -> Callable:
+    """Wrap an xAPI resource view (see the module's docstring)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_not_required
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method == "OPTIONS":
+                response = HttpResponse(status=204)
+                response["Access-Control-Allow-Methods"] = ", ".join((*methods, "OPTIONS"))
+                response["Access-Control-Allow-Headers"] = (
+                    "Authorization, Content-Type, If-Match, If-None-Match, X-Experience-API-Version"
+                )
+                return _respond(response)
+            try:
+                _alternate_syntax(request)
+                if request.method not in methods:
+                    return error(405, f"{request.method} is not allowed here")
+                request.xapi_client = authenticate(request)
+                version = request.META.get("HTTP_X_EXPERIENCE_API_VERSION")
+                if version is None:
+                    raise BadRequest(f"the {VERSION_HEADER} header is missing")
+                if version not in SUPPORTED_VERSIONS:
+                    raise BadRequest(f"xAPI version {version!r} is not supported")
+                return _respond(view(request, *args, **kwargs))
+            except XapiError as problem:
+                return error(problem.status, problem.message)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,253 @@
+"""The xAPI statement store: statements (never changed once stored), the index rows that the
+statement queries use, attachments, the State/Activity Profile/Agent Profile documents, the
+clients that may talk to `/xapi/`, the opaque accounts under which staff appear, and the
+forwarding of an organisation's statements to an external LRS.
+
+A stored statement is only ever inserted: voiding is a new statement that points at the old one
+(`voids`), so no row here is updated or deleted after it is written. On PostgreSQL a trigger
+refuses UPDATE and DELETE on the statement tables too (migration 0002).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from balie.orgs.models import Organisation
+
+VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+
+
+class Client(models.Model):
+    """An application that may use `/xapi/` with HTTP Basic credentials: `key` is the user name,
+    the secret is only stored hashed. It reads and writes for its organisation (and the
+    organisations under it)."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    key = models.CharField(_("key"), max_length=64, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=256, editable=False)
+    may_read = models.BooleanField(_("may read"), default=True)
+    may_write = models.BooleanField(_("may write"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("xAPI client")
+        verbose_name_plural = _("xAPI clients")
+        ordering = ["organisation__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Statement(models.Model):
+    """One stored statement. `payload` is the statement as the LRS returns it (with `id`,
+    `stored`, `authority` and `version`); the other columns are copies for querying."""
+
+    id = models.BigAutoField(primary_key=True)  # the order of storing, for paging
+    statement_id = models.UUIDField(unique=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verb_id = models.CharField(max_length=2048)
+    activity_id = models.CharField(max_length=2048, blank=True)  # the object, if an Activity
+    registration = models.UUIDField(null=True, blank=True)
+    voids = models.UUIDField(null=True, blank=True)  # the statement a voiding statement voids
+    timestamp = models.DateTimeField()
+    stored = models.DateTimeField()
+    payload = models.JSONField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "id"], name="lrs_statement_org_id"),
+            models.Index(fields=["stored"], name="lrs_statement_stored"),
+            models.Index(fields=["verb_id", "id"], name="lrs_statement_verb"),
+            models.Index(fields=["registration"], name="lrs_statement_registration"),
+            models.Index(fields=["voids"], name="lrs_statement_voids"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
+
+
+class Relation(models.TextChoices):
+    DIRECT = "direct"  # actor (agent) or object: what `agent=` and `activity=` match
+    RELATED = "related"  # anywhere else: what `related_agents`/`related_activities` add
+
+
+class StatementAgent(models.Model):
+    """An agent that a statement names, by the hash of its identifier (see `store.agent_key`)."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="+")
+    agent_hash = models.CharField(max_length=40)
+    relation = models.CharField(max_length=8, choices=Relation.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["agent_hash", "statement"], name="lrs_agent_hash")]
+
+    def __str__(self) -> str:
+        return str(self.agent_hash)
+
+
+class StatementActivity(models.Model):
+    """An activity that a statement names, by the hash of its IRI."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="+")
+    activity_hash = models.CharField(max_length=40)
+    relation = models.CharField(max_length=8, choices=Relation.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["activity_hash", "statement"], name="lrs_activity_hash")]
+
+    def __str__(self) -> str:
+        return str(self.activity_hash)
+
+
+class Attachment(models.Model):
+    """The raw data of an attachment, once per content (`sha2`) and organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    sha2 = models.CharField(max_length=128)
+    content_type = models.CharField(max_length=255)
+    content = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "sha2"], name="lrs_attachment_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.sha2)
+
+
+class Activity(models.Model):
+    """The canonical definition of an activity, as last given in a statement by a trusted
+    source, per organisation (for the Activities resource)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    activity_id = models.CharField(max_length=2048)
+    activity_hash = models.CharField(max_length=40)
+    definition = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "activity_hash"], name="lrs_activity_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.activity_id)
+
+
+class Document(models.Model):
+    """A State, Activity Profile or Agent Profile document. Fields that a kind does not use are
+    empty strings, so that the unique constraint holds without NULLs."""
+
+    class Kind(models.TextChoices):
+        STATE = "state"
+        ACTIVITY_PROFILE = "activity_profile"
+        AGENT_PROFILE = "agent_profile"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    activity_hash = models.CharField(max_length=40, blank=True)
+    agent_hash = models.CharField(max_length=40, blank=True)
+    registration = models.CharField(max_length=36, blank=True)
+    document_id = models.CharField(max_length=2048)
+    document_hash = models.CharField(max_length=40)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255)
+    etag = models.CharField(max_length=64)
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "organisation",
+                    "kind",
+                    "activity_hash",
+                    "agent_hash",
+                    "registration",
+                    "document_hash",
+                ],
+                name="lrs_document_once",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "kind", "activity_hash", "agent_hash"],
+                name="lrs_document_lookup",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.document_id)
+
+
+class Account(models.Model):
+    """The opaque name under which a staff member appears in statements. Erasing the person
+    deletes this row: their statements stay, and nobody can tell whose they were."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xapi_account"
+    )
+    name = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class Forwarder(models.Model):
+    """An external LRS to which an organisation's statements (and those of the organisations
+    under it) are sent on: at least once, in batches, with retry and back-off."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    endpoint = models.URLField(
+        _("LRS address"), help_text=_("The xAPI endpoint, ending in a slash.")
+    )
+    username = models.CharField(_("user name"), max_length=255)
+    password = models.CharField(_("password"), max_length=255)
+    is_active = models.BooleanField(_("active"), default=True)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("forwarding to an external LRS")
+        verbose_name_plural = _("forwarding to external LRSs")
+
+    def __str__(self) -> str:
+        return self.endpoint
+
+
+class Delivery(models.Model):
+    """A statement still to be sent to a forwarder; written in the same transaction as the
+    statement, deleted once the external LRS has accepted it."""
+
+    forwarder = models.ForeignKey(Forwarder, on_delete=models.CASCADE, related_name="+")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="+")
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["forwarder", "next_attempt_at", "id"], name="lrs_delivery_due")
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["forwarder", "statement"], name="lrs_delivery_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
