@@ -19,13 +19,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import pwd
 import re
-import shutil
 import sqlite3
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -38,7 +34,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests_e2e.conftest import ROOT, Server, free_port
+from tests_e2e.conftest import ROOT, Server
+from tests_e2e.postgres import PrivatePostgres, private_cluster
 
 sys.path.insert(0, str(ROOT / "bench"))
 from harness import Client  # noqa: E402 — the benchmarks' kept-alive client
@@ -46,7 +43,6 @@ from harness import Client  # noqa: E402 — the benchmarks' kept-alive client
 pytestmark = pytest.mark.faults
 
 LEARNER = "jeroen@helmond-peel.example"  # also desk staff at Helmond-Peel in the demo
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 WRITES_PER_SECOND = 24  # QUALITY.md J4: a burst of ~20 writes/s
 
 
@@ -361,101 +357,13 @@ def test_a_server_killed_mid_write_keeps_every_confirmed_write(served: Server) -
 # --- PostgreSQL restarted under load (J1) ----------------------------------------------------
 
 
-@dataclass
-class PrivatePostgres:
-    """A PostgreSQL 15 cluster of this test alone, so that restarting it disturbs nobody."""
-
-    directory: Path
-    port: int = field(default_factory=free_port)
-
-    @property
-    def data(self) -> Path:
-        return self.directory / "data"
-
-    def pg_ctl(self, *args: str) -> None:
-        subprocess.run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                str(PG_BIN / "pg_ctl"),
-                "-D",
-                str(self.data),
-                *args,
-            ],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-
-    def init(self) -> None:
-        subprocess.run(
-            [
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                str(PG_BIN / "initdb"),
-                "-D",
-                str(self.data),
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-
-    def start(self) -> None:
-        self.pg_ctl(
-            "-o",
-            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1",
-            "-l",
-            str(self.directory / "postgres.log"),
-            "-w",
-            "start",
-        )
-
-    def restart(self) -> None:
-        """Stop (fast: open connections are cut) and start again, logging to the same file."""
-        self.pg_ctl("-m", "fast", "-w", "stop")
-        self.start()
-
-    def stop(self) -> None:
-        with contextlib.suppress(subprocess.SubprocessError):
-            self.pg_ctl("-m", "immediate", "-w", "stop")
-
-    def url(self, database: str) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
-
-
 @pytest.fixture
 def private_postgres() -> Iterator[PrivatePostgres]:
-    if not os.environ.get("BALIE_DATABASE_URL"):
-        pytest.skip("the PostgreSQL restart runs with the PostgreSQL suite (BALIE_DATABASE_URL)")
-    if os.geteuid() != 0:
-        pytest.skip("restarting a private PostgreSQL needs root (runuser -u postgres)")
-    if not (PG_BIN / "initdb").exists() or shutil.which("runuser") is None:
-        pytest.skip(f"PostgreSQL 15 server binaries are not in {PG_BIN}")
-    try:
-        postgres_user = pwd.getpwnam("postgres")
-    except KeyError:
-        pytest.skip("there is no postgres system user")
-    directory = Path(tempfile.mkdtemp(prefix="balie-p7e-pg-"))
-    os.chown(directory, postgres_user.pw_uid, postgres_user.pw_gid)
-    cluster = PrivatePostgres(directory)
-    try:
-        cluster.init()
+    with private_cluster("balie-p7e-pg-") as cluster:
         cluster.start()
         with psycopg.connect(cluster.url("postgres"), autocommit=True) as connection:
             connection.execute('CREATE DATABASE "balie_faults"')
         yield cluster
-    finally:
-        cluster.stop()
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_the_app_recovers_from_a_postgresql_restart_by_itself(
