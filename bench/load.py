@@ -8,6 +8,11 @@ latencies as ratios to the floor's, the peak memory (VmHWM) of each gunicorn wor
 server CPU time per request. The result is kept as JSON in bench/results/, with Locust's CSV
 files beside it. Statement POSTs (xAPI) are not measured: Balie has no LRS yet.
 
+`--shape burst` is S1 (a cohort logging in at once: `--users` log in within `--burst-seconds`,
+each then opens "Mijn leertraject"; the logins are measured), `--shape spike` is S11 (`--users`
+U for 30 s, 3 × U within 10 s for 30 s, U again for 60 s; p95 per 10 s and the time until the
+p95 is back near the baseline's).
+
     .venv/bin/python bench/load.py --database-url postgres://postgres@127.0.0.1:5432/balie_bench \\
         [--recreate] [--staff 8000 --step-progress 1000000 --referrals 500000] \\
         [--users 20 --spawn-rate 10 --run-time 60s] [--workers 3 --threads 4]
@@ -31,6 +36,42 @@ from pathlib import Path
 from harness import ROOT, Served
 
 SCENARIOS = ["floor", "step page", "heartbeat", "note save", "tally tap", "library dashboard"]
+USER_CLASSES = {
+    "steady": ["Floor", "Learner", "DeskWorker", "Manager"],
+    "burst": ["Floor", "Arrival"],
+    "spike": ["Floor", "Learner", "DeskWorker", "Manager"],
+}
+SPIKE = (30, 70)  # seconds: the spike starts, and is over
+
+
+def spike_windows(timeline: list, width: int = 10) -> list[dict]:
+    """p95 per `width` seconds of the spike run, the floor apart from the rest."""
+    windows: dict[int, dict[str, list[float]]] = {}
+    for moment, name, ms in timeline:
+        window = windows.setdefault(int(moment // width) * width, {"floor": [], "app": []})
+        window["floor" if name == "floor" else "app"].append(ms)
+    return [
+        {
+            "from_s": start,
+            "requests": len(w["app"]),
+            "p95_ms": percentile(sorted(w["app"]), 0.95),
+            "floor_p95_ms": percentile(sorted(w["floor"]), 0.95),
+        }
+        for start, w in sorted(windows.items())
+    ]
+
+
+def recovery_seconds(windows: list[dict], tolerance: float = 1.5) -> float | None:
+    """Seconds after the spike until a 10-s window's p95 is within `tolerance` × the p95 of
+    the calm before it (10–30 s; the first 10 s are the ramp-up)."""
+    calm = [w["p95_ms"] for w in windows if 10 <= w["from_s"] < SPIKE[0]]
+    if not calm:
+        return None
+    baseline = max(calm)
+    for window in windows:
+        if window["from_s"] >= SPIKE[1] and window["p95_ms"] <= tolerance * baseline:
+            return window["from_s"] - SPIKE[1]
+    return None
 
 
 def recreate(database_url: str) -> None:
@@ -112,6 +153,8 @@ def main() -> None:
     data.add_argument("--intakes-per-library", type=int, default=400)
     data.add_argument("--accounts", type=int, default=10, help="benchmark logins per role")
     load = parser.add_argument_group("load")
+    load.add_argument("--shape", choices=sorted(USER_CLASSES), default="steady")
+    load.add_argument("--burst-seconds", type=float, default=40, help="S1: the ramp")
     load.add_argument("--users", type=int, default=20)
     load.add_argument("--spawn-rate", type=float, default=10)
     load.add_argument("--run-time", default="60s")
@@ -143,6 +186,9 @@ def main() -> None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     prefix = out / f"load-{served.database}-{stamp}"
     samples_file = Path(f"{prefix}-samples.json")
+    if args.shape == "burst":  # S1: everybody arrives within the ramp, then 20 s to settle
+        args.spawn_rate = args.users / args.burst_seconds
+        args.run_time = f"{round(args.burst_seconds + 20)}s"
     command = [
         sys.executable,
         "-m",
@@ -152,17 +198,18 @@ def main() -> None:
         "--headless",
         "--host",
         f"http://127.0.0.1:{served.port}",
-        "--users",
-        str(args.users),
-        "--spawn-rate",
-        str(args.spawn_rate),
-        "--run-time",
-        args.run_time,
+        *(
+            []
+            if args.shape == "spike"  # the shape class sets users and time
+            else ["--users", str(args.users), "--spawn-rate", str(args.spawn_rate)]
+        ),
+        *([] if args.shape == "spike" else ["--run-time", args.run_time]),
         "--csv",
         str(prefix),
         "--only-summary",
         "--loglevel",
         "WARNING",
+        *USER_CLASSES[args.shape],
     ]
     if args.processes:
         command += ["--processes", str(args.processes)]
@@ -173,6 +220,8 @@ def main() -> None:
             **served.env,
             "BENCH_ACCOUNTS": str(args.accounts),
             "BENCH_WAIT": args.wait,
+            "BENCH_SHAPE": args.shape,
+            "BENCH_SPIKE_USERS": str(args.users),
             "BENCH_SAMPLES": str(samples_file),
             "BENCH_WORKER_PIDS": ",".join(map(str, served.worker_peak_rss_kb())),
         }
@@ -187,8 +236,11 @@ def main() -> None:
     found = figures(samples, seconds)
     total = sum(r["requests"] for r in found.values())
     setup_requests = {k: len(v) for k, v in samples["setup_times"].items()}
+    timeline = samples.pop("timeline", [])
+    windows = spike_windows(timeline) if args.shape == "spike" else []
     result = {
         "database": served.database,
+        "shape": args.shape,
         "workers": args.workers,
         "threads": args.threads,
         "users": args.users,
@@ -211,12 +263,26 @@ def main() -> None:
         ),
         "setup_requests": setup_requests,
         "scenarios": found,
+        **(
+            {"spike_windows": windows, "recovery_seconds": recovery_seconds(windows)}
+            if windows
+            else {}
+        ),
     }
     Path(f"{prefix}.json").write_text(json.dumps(result, indent=2))
     peak = max(peaks.values(), default=0) / 1024
+    for window in windows:
+        print(
+            f"{window['from_s']:>4}–{window['from_s'] + 10:<4} s  {window['requests']:>5} requests"
+            f"  p95 {window['p95_ms']:>7.1f} ms  floor p95 {window['floor_p95_ms']:>6.1f} ms"
+        )
+    if windows:
+        print(f"Back within 1.5 × the calm p95: {result['recovery_seconds']} s after the spike")
     print_table(
-        f"Database: {served.database}; gunicorn {args.workers} workers × {args.threads} threads; "
-        f"{args.users} users, {args.run_time} ({seconds:.0f} s measured after the ramp-up); "
+        f"Shape: {args.shape}. Database: {served.database}; "
+        f"gunicorn {args.workers} workers × {args.threads} threads; "
+        f"{args.users} users, {args.run_time} ({seconds:.0f} s measured"
+        f"{' after the ramp-up' if args.shape == 'steady' else ', ramp included'}); "
         + (
             "reused database"
             if args.reuse

@@ -8,7 +8,13 @@ name of its scenario; requests named "setup: …" and "login" prepare a user and
 - tally tap:          a desk worker logs one referral (JSON POST, a new client_id each time)
 - library dashboard:  a manager's library dashboard, default period
 
-Statement POSTs (xAPI, S4/S5) are left out: Balie has no LRS yet.
+With BENCH_SHAPE (set by `load.py --shape`):
+
+- steady (default):   the scenarios above at a fixed number of users, measured after the ramp-up
+- burst (S1):         a cohort arriving at once: each user logs in ("S1 login", the real password
+                      hash) and opens "Mijn leertraject" ("S1 my learning"), once; with the floor
+- spike (S11):        the steady mix at U users, 3 × U within 10 s, back to U: every sample
+                      keeps its moment, so `load.py` can show p95 per 10 s and the recovery
 
 The accounts are the benchmark logins of `bench/national.py` (learner0@bench.example …,
 manager0@bench.example …), handed out in turn. Settings come from the environment:
@@ -28,13 +34,15 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, LoadTestShape, between, constant, events, task
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "10"))
 PASSWORD = os.environ.get("BENCH_PASSWORD", "balie-demo")
 WAIT = [float(s) for s in os.environ.get("BENCH_WAIT", "0.1,0.5").split(",")]
 SAMPLES = os.environ.get("BENCH_SAMPLES", "")
 WORKERS = [int(pid) for pid in os.environ.get("BENCH_WORKER_PIDS", "").split(",") if pid]
+SHAPE = os.environ.get("BENCH_SHAPE", "steady")
+SPIKE_USERS = int(os.environ.get("BENCH_SPIKE_USERS", "20"))
 TICKS = os.sysconf("SC_CLK_TCK")
 SETUP = ("setup", "login")
 
@@ -43,7 +51,13 @@ managers = itertools.cycle(range(ACCOUNTS))
 desk_workers = itertools.cycle(reversed(range(ACCOUNTS)))  # other learners than the players
 
 # Every response: times (ms) and status codes by name; measuring starts once all users run.
-recorded: dict = {"times": {}, "statuses": {}, "exceptions": {}, "setup_times": {}}
+recorded: dict = {
+    "times": {},
+    "statuses": {},
+    "exceptions": {},
+    "setup_times": {},
+    "timeline": [],  # spike only: (seconds since start, name, ms)
+}
 window = {"started": time.time(), "stopped": None, "cpu_seconds": None}
 _cpu_at_start = 0.0
 
@@ -67,6 +81,8 @@ def on_request(name, response_time, response, exception, **_kwargs) -> None:
         recorded["setup_times"].setdefault(name, []).append(response_time)
         return
     recorded["times"].setdefault(name, []).append(response_time)
+    if SHAPE == "spike":
+        recorded["timeline"].append((time.time() - window["started"], name, response_time))
     status = str(getattr(response, "status_code", 0) or 0)
     statuses = recorded["statuses"].setdefault(name, {})
     statuses[status] = statuses.get(status, 0) + 1
@@ -76,7 +92,10 @@ def on_request(name, response_time, response, exception, **_kwargs) -> None:
 
 @events.spawning_complete.add_listener
 def on_spawned(user_count, **_kwargs) -> None:
-    """Measure from here: the ramp-up (and the logins in it) is not the fixed load."""
+    """Measure from here: the ramp-up (and the logins in it) is not the fixed load. A burst and
+    a spike are measured whole: their ramp is what they measure."""
+    if SHAPE != "steady":
+        return
     global _cpu_at_start
     _cpu_at_start = cpu_seconds(WORKERS)
     recorded["times"].clear()
@@ -100,7 +119,7 @@ class BalieUser(HttpUser):
     abstract = True
     wait_time = between(*WAIT)
 
-    def log_in(self, email: str) -> None:
+    def log_in(self, email: str, name: str = "login") -> None:
         self.client.get("/inloggen/", name="setup: login page")
         response = self.client.post(
             "/inloggen/",
@@ -110,7 +129,7 @@ class BalieUser(HttpUser):
                 "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
             },
             allow_redirects=False,
-            name="login",
+            name=name,
         )
         if response.status_code != 302:
             raise RuntimeError(f"login of {email} answered {response.status_code}")
@@ -236,3 +255,35 @@ class Manager(BalieUser):
     @task
     def library_dashboard(self) -> None:
         self.client.get(self.dashboard, name="library dashboard")
+
+
+class Arrival(BalieUser):
+    """S1: one of a cohort that logs in at the same time, then opens "Mijn leertraject". Once:
+    afterwards the user only waits."""
+
+    weight = 50
+    wait_time = constant(3600)
+
+    def on_start(self) -> None:
+        self.log_in(f"learner{next(learners)}@bench.example", name="S1 login")
+        self.client.get("/leren/", name="S1 my learning")
+
+    @task
+    def wait(self) -> None:
+        """Nothing more: the burst is the login and the first page."""
+
+
+if SHAPE == "spike":
+
+    class Spike(LoadTestShape):
+        """S11: U users for 30 s, 3 × U within 10 s and held for 30 s, then U again for 60 s."""
+
+        def tick(self):
+            now = self.get_run_time()
+            if now < 30:
+                return SPIKE_USERS, SPIKE_USERS
+            if now < 70:
+                return 3 * SPIKE_USERS, SPIKE_USERS / 5  # the 2 × U extra within 10 s
+            if now < 130:
+                return SPIKE_USERS, 3 * SPIKE_USERS
+            return None
