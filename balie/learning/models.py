@@ -117,6 +117,8 @@ class StepKind(models.TextChoices):
     ARTICLE = "article", _("article")
     REFLECTION = "reflection", _("reflection question")
     CHECK = "check", _("knowledge check")
+    # Made by uploading a package (balie.scorm); done when the package says so.
+    SCORM = "scorm", _("SCORM package")
 
 
 class StepQuerySet(models.QuerySet["Step"]):

@@ -62,8 +62,9 @@
     sendTime(token, p.url, p.active);
   });
 
+  // A SCORM package reports its own time (balie/scorm), so its step has no time address.
   var player = document.querySelector(".balie-player");
-  if (player) {
+  if (player && player.dataset.timeUrl) {
     var token = player.dataset.visitToken;
     var url = player.dataset.timeUrl;
     var idleMs = (parseInt(player.dataset.idleSeconds, 10) || 90) * 1000;

@@ -1,0 +1,188 @@
+"""Verbs for SCORM packages: import one as a new step, replace a step's package, and save a
+commit of a learner's run-time data.
+
+Files and rows: a package is unpacked into a fresh folder first, then its rows are written in
+one transaction; if that fails, the folder is removed, so no half-imported package stays
+behind. A replaced package's old folder is removed only once the new rows are committed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from balie.learning import actions as learning
+from balie.learning.models import Module, Step, StepKind, StepProgress
+from balie.orgs.models import User
+from balie.scorm import package as scorm_package
+from balie.scorm.cmi import MAX_SESSION_SECONDS, Commit
+from balie.scorm.models import Attempt, Package, Session
+
+# Commits within one session are numbered by scorm-again from 1; a session's number is the
+# moment (ms) Balie showed the page. Together they order every commit of an attempt.
+SEQUENCE_SPAN = 100_000
+
+
+def _folder_path(folder: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / folder
+
+
+def _unpack(upload: BinaryIO) -> tuple[str, scorm_package.Package]:
+    """Check and unpack an upload into a new folder; PackageError leaves nothing behind."""
+    folder = f"scorm/{uuid.uuid4().hex}"
+    return folder, scorm_package.extract(upload, _folder_path(folder))
+
+
+def _check_editor(by: User) -> None:
+    if not by.may_edit_programmes:
+        raise PermissionDenied("only programme editors upload SCORM packages")
+
+
+def _describe(package: Package, found: scorm_package.Package, folder: str, by: User) -> None:
+    package.version = found.version
+    package.edition = found.edition
+    package.title = found.title[:200]
+    package.launch = found.launch
+    package.items = [
+        {"identifier": i.identifier, "title": i.title, "launch": i.launch, "sco": i.is_sco}
+        for i in found.items
+    ]
+    package.folder = folder
+    package.size = found.size
+    package.file_count = found.file_count
+    package.uploaded_at = timezone.now()
+    package.uploaded_by = by
+
+
+@transaction.atomic
+def _create_step(
+    module: Module, found: scorm_package.Package, folder: str, *, title: str, by: User
+) -> Package:
+    last = module.steps.order_by("-position").values_list("position", flat=True).first()
+    step = Step(
+        module=module,
+        kind=StepKind.SCORM,
+        title=(title or found.title)[:200],
+        position=(last or 0) + 1,
+    )
+    step.full_clean()
+    step.save()
+    package = Package(step=step)
+    _describe(package, found, folder, by)
+    package.full_clean()
+    package.save()
+    return package
+
+
+def import_package(upload: BinaryIO, *, module: Module, by: User, title: str = "") -> Package:
+    """A new SCORM step at the end of `module`, playing the package in `upload`. Raises
+    PackageError (nothing is kept) for a package Balie refuses."""
+    _check_editor(by)
+    folder, found = _unpack(upload)
+    try:
+        return _create_step(module, found, folder, title=title, by=by)
+    except BaseException:
+        shutil.rmtree(_folder_path(folder), ignore_errors=True)
+        raise
+
+
+@transaction.atomic
+def _swap(step: Step, found: scorm_package.Package, folder: str, by: User) -> Package:
+    package = Package.objects.select_for_update().get(step=step)
+    old = package.folder
+    _describe(package, found, folder, by)
+    package.full_clean()
+    package.save()
+    transaction.on_commit(lambda: shutil.rmtree(_folder_path(old), ignore_errors=True))
+    return package
+
+
+def replace_package(upload: BinaryIO, *, step: Step, by: User) -> Package:
+    """Put a new version of the package in `step`, in a new folder. Learners keep their
+    attempts (and a step they finished stays finished)."""
+    _check_editor(by)
+    folder, found = _unpack(upload)
+    try:
+        return _swap(step, found, folder, by)
+    except BaseException:
+        shutil.rmtree(_folder_path(folder), ignore_errors=True)
+        raise
+
+
+@dataclass(frozen=True)
+class Saved:
+    attempt: Attempt
+    applied: bool  # False when a newer commit was already saved
+    step_done: bool
+
+
+def revision_of(session: Session, sequence: int) -> int:
+    started_ms = int(session.started_at.timestamp() * 1000)
+    return started_ms * SEQUENCE_SPAN + min(max(sequence, 0), SEQUENCE_SPAN - 1)
+
+
+def _session_seconds(session: Session, commit: Commit) -> int:
+    """The session's time so far: what the package reports, or the total scorm-again counts
+    minus the total it was given at the start; never more than has passed since."""
+    counted = max(commit.session_seconds, commit.total_seconds - session.base_seconds, 0)
+    elapsed = (timezone.now() - session.started_at).total_seconds()
+    return int(min(counted, max(elapsed, 0), MAX_SESSION_SECONDS))
+
+
+@transaction.atomic
+def _store(
+    user: User, package: Package, session: Session, revision: int, commit: Commit
+) -> tuple[Attempt, bool]:
+    now = timezone.now()
+    attempt, _ = Attempt.objects.select_for_update().get_or_create(
+        user=user, package=package, defaults={"created_at": now, "updated_at": now}
+    )
+    if revision <= attempt.revision:
+        return attempt, False
+    seconds = _session_seconds(session, commit)
+    if attempt.session_id != session.id:
+        attempt.earlier_seconds += attempt.session_seconds
+        attempt.session_id = session.id
+        attempt.session_seconds = 0
+        attempt.sessions += 1
+    attempt.session_seconds = max(attempt.session_seconds, seconds)
+    attempt.data = commit.data
+    attempt.revision = revision
+    attempt.updated_at = now
+    attempt.save()
+    return attempt, True
+
+
+def save_commit(
+    user: User, package: Package, *, session: Session, sequence: int, commit: Commit
+) -> Saved:
+    """Keep a commit of the learner's run-time data; newer wins, a repeat or late commit
+    changes nothing. The session's time goes to Balie's time on task, and a package that
+    says it is completed or passed marks its step done (and so perhaps the module).
+
+    Three transactions, not one: the learning verbs are durable and own theirs. Each is
+    idempotent, and the last two are redone by the next commit if a crash comes between."""
+    if session.package_id != package.pk:
+        raise ValueError("the session belongs to another package")
+    step = package.step
+    attempt, applied = _store(user, package, session, revision_of(session, sequence), commit)
+    learning.record_time(
+        user,
+        step,
+        visit_id=session.id,
+        shown_at=session.started_at,
+        active_seconds=attempt.session_seconds if attempt.session_id == session.id else 0,
+    )
+    seen = StepProgress.objects.filter(user=user, step=step, seen_at__isnull=False).exists()
+    if attempt.is_done and not seen:
+        learning.complete_step(user, step)
+        seen = True
+    return Saved(attempt=attempt, applied=applied, step_done=seen)

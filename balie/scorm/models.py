@@ -1,0 +1,163 @@
+"""SCORM packages as module steps, and each learner's attempt at one."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from balie.learning.models import Step
+from balie.orgs import access
+from balie.orgs.models import User
+
+
+class Version(models.TextChoices):
+    SCORM_12 = "1.2", _("SCORM 1.2")
+    SCORM_2004 = "2004", _("SCORM 2004")
+
+
+class PackageQuerySet(models.QuerySet["Package"]):
+    def visible_to(self, user: User) -> PackageQuerySet:
+        """A package is seen by whoever may see its step's module."""
+        return self.filter(step__in=Step.objects.visible_to(user))
+
+
+class Package(models.Model):
+    """The unpacked files of one SCORM package, in `folder` under MEDIA_ROOT. A new upload
+    always gets a new folder; files in a folder never change."""
+
+    step = models.OneToOneField(
+        Step, verbose_name=_("step"), on_delete=models.CASCADE, related_name="scorm_package"
+    )
+    version = models.CharField(_("SCORM version"), max_length=4, choices=Version.choices)
+    edition = models.CharField(_("edition"), max_length=30, blank=True)
+    title = models.CharField(_("title in the package"), max_length=200)
+    launch = models.CharField(
+        _("launch address"), max_length=2000, help_text=_("Relative to the package folder.")
+    )
+    items = models.JSONField(_("items"), default=list)
+    folder = models.CharField(_("folder"), max_length=100, unique=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    file_count = models.PositiveIntegerField(_("number of files"))
+    uploaded_at = models.DateTimeField(_("uploaded"))
+    uploaded_by = models.ForeignKey(
+        User,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = PackageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SCORM package")
+        verbose_name_plural = _("SCORM packages")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_2004(self) -> bool:
+        return self.version == Version.SCORM_2004
+
+
+class AttemptQuerySet(models.QuerySet["Attempt"]):
+    def visible_to(self, user: User) -> AttemptQuerySet:
+        return self.filter(access.owned_by(user))
+
+
+@dataclass(frozen=True)
+class Session:
+    """What a signed session ticket says: whose, which package, which showing, since when,
+    and the total time the package was given at the start."""
+
+    package_id: int
+    id: uuid.UUID
+    started_at: datetime
+    base_seconds: int
+
+
+class Attempt(models.Model):
+    """One learner's run-time data for one package: where they are, what the package keeps
+    for itself, its verdict and score, and the time spent. Every page showing of the package
+    is a session; its commits are numbered, and a commit not newer than `revision` arrived
+    late or twice and changes nothing."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="scorm_attempts")
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="attempts")
+    # location, suspend_data, completion_status, success_status, exit, lesson_status (1.2),
+    # score: {raw, min, max, scaled}
+    data = models.JSONField(default=dict)
+    revision = models.BigIntegerField(default=0)
+    session_id = models.UUIDField(null=True)
+    session_seconds = models.PositiveIntegerField(default=0)
+    # Time of the sessions before the current one.
+    earlier_seconds = models.PositiveIntegerField(default=0)
+    sessions = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "package"], name="one_attempt_per_package")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.package}"
+
+    @property
+    def total_seconds(self) -> int:
+        return self.earlier_seconds + self.session_seconds
+
+    @property
+    def is_done(self) -> bool:
+        return (
+            self.data.get("completion_status") == "completed"
+            or self.data.get("success_status") == "passed"
+        )
+
+    TOKEN_SALT = "balie.scorm.session"  # noqa: S105 - a salt, not a secret
+    TOKEN_MAX_AGE = 24 * 60 * 60
+
+    @classmethod
+    def token_for(cls, user: User, package: Package, *, base_seconds: int) -> str:
+        """A signed ticket for one showing of a package to one learner. The commit endpoint
+        takes no CSRF token (the last commit goes by sendBeacon), so this ticket is what
+        proves a commit comes from a page Balie gave this learner."""
+        payload = {
+            "u": user.pk,
+            "p": package.pk,
+            "s": uuid.uuid4().hex,
+            "t": time.time(),
+            "b": base_seconds,
+        }
+        return signing.dumps(payload, salt=cls.TOKEN_SALT)
+
+    @classmethod
+    def read_token(cls, token: str, *, user: User) -> Session:
+        """The session a ticket names; ValidationError if it is forged, too old, or another
+        person's."""
+        try:
+            payload = signing.loads(token, salt=cls.TOKEN_SALT, max_age=cls.TOKEN_MAX_AGE)
+        except signing.BadSignature:
+            raise ValidationError(
+                _("This page is too old to save your progress; reload it."), code="stale"
+            ) from None
+        if payload.get("u") != user.pk:
+            raise ValidationError(_("This ticket belongs to someone else."), code="mismatch")
+        return Session(
+            package_id=payload["p"],
+            id=uuid.UUID(payload["s"]),
+            started_at=datetime.fromtimestamp(payload["t"], tz=UTC),
+            base_seconds=payload["b"],
+        )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from balie.scorm import views
+
+app_name = "scorm"
+urlpatterns = [
+    path("modules/<int:pk>/nieuw/", views.upload, name="upload"),
+    path("stappen/<int:pk>/vervangen/", views.replace, name="replace"),
+    path("pakketten/<int:pk>/start/", views.start, name="start"),
+    path("pakketten/<int:pk>/inhoud/<path:path>", views.package_file, name="file"),
+    path("commit/", views.commit, name="commit"),
+]
