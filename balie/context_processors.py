@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from balie.desk.models import TAALHUIS_SPECIALISMS
 from balie.orgs.models import Organisation, Role
+from balie.security.verification import may_use_two_factor
 
 LEADING_ROLES = (Role.ADVISER, Role.MANAGER, Role.SPECIALIST, Role.EDITOR, Role.ADMIN)
 
@@ -25,4 +26,5 @@ def navigation(request: HttpRequest) -> dict:
         # The insights dashboards: managers, POI advisers and national roles.
         "show_insights": user.is_superuser
         or user.has_role(Role.MANAGER, Role.ADVISER, Role.EDITOR, Role.ADMIN),
+        "show_two_factor": may_use_two_factor(user),
     }

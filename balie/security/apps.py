@@ -7,4 +7,6 @@ class SecurityConfig(AppConfig):
     verbose_name = "Security"
 
     def ready(self) -> None:
-        from balie.security import audit  # noqa: F401 - connects the login signals
+        from balie.security import audit, verification  # noqa: F401 - connect the login signals
+
+        audit.audit_management_site()

@@ -15,6 +15,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from balie.security.audit import record_event
+from balie.security.models import AuditAction
+
 
 def postgres_arguments(settings: dict) -> tuple[list[str], dict[str, str]]:
     """Connection options for pg_dump/pg_restore, and the environment with the password."""
@@ -53,4 +56,7 @@ class Command(BaseCommand):
             )
         else:
             raise CommandError(f"No backup for {connection.vendor} databases.")
+        record_event(
+            AuditAction.BACKUP, details={"file": destination.name, "database": connection.vendor}
+        )
         self.stdout.write(f"Backup written to {destination}.")

@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from balie.security.models import AuditEvent, TwoFactor
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, to read: nobody adds, changes or deletes an event here (nor anywhere)."""
+
+    list_display = ["at", "action", "actor", "actor_role", "object_type", "object_id", "ip"]
+    list_filter = ["action", "at"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]
+    actions = None
+    fields = [
+        "at",
+        "action",
+        "actor",
+        "actor_role",
+        "object_type",
+        "object_id",
+        "organisation",
+        "ip",
+        "details",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(TwoFactor)
+class TwoFactorAdmin(admin.ModelAdmin):
+    """Who has two-step verification on. Deleting one turns it off for a person who lost both
+    phone and recovery codes; they set it up again after their next login."""
+
+    list_display = ["user", "created_at", "last_used_at"]
+    search_fields = ["user__full_name", "user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
