@@ -37,6 +37,8 @@ from balie.carousel.models import CarouselEvent, SignUp
 from balie.desk.models import Slot
 from balie.learning.models import LocalBlock
 from balie.orgs.models import DirectoryEntry, User
+from balie.security.audit import events_of, forget_actor, record_event
+from balie.security.models import AuditAction
 
 security_log = logging.getLogger("balie.security")
 
@@ -482,6 +484,46 @@ REGISTRY: tuple[Part, ...] = (
         "names the person, the name and address are replaced.",
         export=_admin_log,
     ),
+    Part(
+        "lrs.Account",
+        "user",
+        ("name",),
+        DELETE,
+        "The opaque name under which their learning events appear in xAPI statements. The "
+        "statements stay (the library's learning record); without this row nobody can tell "
+        "whose they were.",
+    ),
+    Part(
+        "scorm.Attempt",
+        "user",
+        ("package__step__title", "data", "session_seconds", "earlier_seconds", "updated_at"),
+        DELETE,
+        "Their place in a SCORM package (where they were, its saved state, score and time): "
+        "only the learner's.",
+    ),
+    Part(
+        "scorm.Package",
+        "uploaded_by",
+        ("step__title", "uploaded_at"),
+        KEEP,
+        "A national package stays; it keeps pointing at the anonymised account.",
+    ),
+    Part(
+        "security.TwoFactor",
+        "user",
+        ("created_at", "last_used_at"),
+        DELETE,
+        "Their authenticator's secret and recovery codes; not exported (they open the account).",
+    ),
+    Part(
+        "security.AuditEvent",
+        "actor",
+        (),
+        forget_actor,
+        "The audit log is the organisation's trail and stays; who did it is forgotten (the "
+        "actor becomes empty, the one change the log allows).",
+        export=events_of,
+    ),
     # Last: the erasures above still find the person by the account's old name.
     Part(
         "orgs.User",
@@ -528,6 +570,7 @@ def export_json(user: User, *, by: str) -> str:
     """The export as one JSON document; the export is logged (who was exported, by whom)."""
     document = json.dumps(export(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     security_log.info("privacy export: person=%s by=%r", user.pk, by)
+    record_event(AuditAction.PRIVACY_EXPORT, obj=user)
     return document
 
 
@@ -538,6 +581,7 @@ def erase(user: User, *, by: str) -> dict[str, int]:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         counts = {part.key: part.erased(user, person) for part in REGISTRY}
+        record_event(AuditAction.PRIVACY_ERASE, object_type="orgs.user", object_id=person.pk)
     security_log.info("privacy erasure: person=%s by=%r", person.pk, by)
     return counts
 

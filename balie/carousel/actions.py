@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from balie.carousel import planner
 from balie.carousel.models import Assignment, CarouselEvent, Round, SignUp, Station
+from balie.lrs import record
 from balie.orgs.models import Organisation, Topic, User
 
 
@@ -299,10 +300,40 @@ def record_attendance(event: CarouselEvent, marks: dict[int, bool | None], *, to
     how many sign-ups changed."""
     if event.date > today:
         raise ValidationError(_("You can mark who came from the day of the carousel."))
-    changed = 0
-    for signup in SignUp.objects.select_for_update().filter(event=event, pk__in=list(marks)):
+    changed, came_or_not = 0, []
+    signups = SignUp.objects.select_for_update(of=("self",)).select_related("user")
+    for signup in signups.filter(event=event, pk__in=list(marks)):
         if signup.present != marks[signup.pk]:
+            if (signup.present is True) != (marks[signup.pk] is True):
+                came_or_not.append(signup)  # not unmarked ↔ absent: that needs no statement
             signup.present = marks[signup.pk]
             signup.save(update_fields=["present"])
             changed += 1
+    _record_attendance(event, came_or_not)
     return changed
+
+
+def _record_attendance(event: CarouselEvent, signups: list[SignUp]) -> None:
+    """An `attended` statement for each station in the schedule of each person who came (the
+    carousel itself for someone without a schedule); voided when the mark is taken back."""
+    if not signups:
+        return
+    places: dict[int, list[Assignment]] = {}
+    for place in Assignment.objects.filter(
+        event=event, user_id__in=[signup.user_id for signup in signups]
+    ).select_related("station", "round"):
+        places.setdefault(place.user_id, []).append(place)
+    carousel = record.Activity(record.Kind.CAROUSEL, event.pk, event.title)
+    for signup in signups:
+        visits = [
+            (
+                record.Activity(record.Kind.STATION, p.station_id, p.station.topic, carousel),
+                _moment(event.date, p.round.starts_at),
+            )
+            for p in places.get(signup.user_id, [])
+        ] or [(carousel, _moment(event.date, time(0)))]
+        record.attendance(signup.user, visits, present=signup.present is True)
+
+
+def _moment(day: date, at: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, at))

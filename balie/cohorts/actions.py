@@ -15,6 +15,7 @@ from balie.cohorts import tasks
 from balie.cohorts.models import (
     AgendaItem,
     Attendance,
+    AttendanceStatus,
     Cohort,
     Material,
     Meeting,
@@ -24,6 +25,7 @@ from balie.cohorts.models import (
     Participant,
 )
 from balie.learning.models import Module, Programme, Theme
+from balie.lrs import record
 from balie.orgs.actions import add_person, grant_role
 from balie.orgs.models import Organisation, Role, User
 
@@ -170,20 +172,32 @@ def record_attendance(
     meeting: Meeting, person: User, *, status: str, revision: int, by: User
 ) -> Attendance:
     """Record a tap on the adviser's tablet. Taps are numbered on the tablet; one that
-    arrives after a newer one (a retry after a Wi-Fi drop) changes nothing."""
+    arrives after a newer one (a retry after a Wi-Fi drop) changes nothing. Becoming present
+    records an `attended` statement; a correction away from present voids it."""
     now = timezone.now()
     attendance, created = Attendance.objects.select_for_update().get_or_create(
         meeting=meeting,
         user=person,
         defaults={"status": status, "revision": revision, "recorded_at": now, "recorded_by": by},
     )
+    was_present = not created and attendance.status == AttendanceStatus.PRESENT
     if not created and revision > attendance.revision:
         attendance.status = status
         attendance.revision = revision
         attendance.recorded_at = now
         attendance.recorded_by = by
         attendance.save(update_fields=["status", "revision", "recorded_at", "recorded_by"])
+    is_present = attendance.status == AttendanceStatus.PRESENT
+    if is_present != was_present:
+        record.attendance(
+            person, [(meeting_activity(meeting), meeting.starts_at or now)], present=is_present
+        )
     return attendance
+
+
+def meeting_activity(meeting: Meeting) -> record.Activity:
+    programme = record.Activity(record.Kind.PROGRAMME, meeting.cohort.programme_id)
+    return record.Activity(record.Kind.MEETING, meeting.pk, meeting.title, parent=programme)
 
 
 @transaction.atomic

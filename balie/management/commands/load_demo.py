@@ -30,10 +30,12 @@ from balie.learning.models import (
     Step,
     StepProgress,
 )
+from balie.learning.xapi_demo import record_demo_statements
 from balie.orgs.actions import add_person, create_organisation, grant_role
 from balie.orgs.directory_demo import load_directory_demo
 from balie.orgs.models import Organisation, Role, Specialism, User
 from balie.personas.demo import load_personas_demo
+from balie.scorm.demo import load_scorm_demo
 
 DEMO_PASSWORD = "balie-demo"
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -240,8 +242,10 @@ class Command(BaseCommand):
             load_carousel_demo()
             load_desk_offers_demo()
             load_personas_demo()
+            load_scorm_demo()
             # Last: the evidence needs the offers, cohorts and people above.
             load_evidence_demo()
+            record_demo_statements()  # Balie's own xAPI statements for what the demo did
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for role, email in LOGINS_SHOWN:
