@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
 import uuid
 from dataclasses import dataclass
@@ -76,10 +77,14 @@ from balie.learning.models import (
     StepProgress,
     StepVisit,
 )
+from balie.lrs.models import Account, Statement
 from balie.orgs.actions import save_directory_entry
 from balie.orgs.models import DirectoryEntry, Membership, Organisation, Role, Specialism, User
 from balie.personas import actions as persona_actions
 from balie.personas.models import Persona, PersonaKind
+from balie.scorm.actions import import_package
+from balie.scorm.models import Attempt
+from balie.scorm.tests import zips as scorm_zips
 from balie.testing import BaseTestCase, make_person
 
 # --- 1. The inventory ------------------------------------------------------------------------
@@ -93,6 +98,8 @@ PUBLIC = {
     "health_ready",  # readiness: "SELECT 1"
     "cohorts:calendar_feed",  # calendar clients cannot log in: the secret token is the key
     "admin:login",  # the management site's own login page
+    "lrs:about",  # xAPI: the About resource is open to anyone (the spec); the others need a
+    # client's HTTP Basic credentials (401) — their per-organisation scope: balie/lrs/tests
 }
 
 # Sample values to build a URL for each kind of path parameter, by name.
@@ -143,7 +150,7 @@ def is_login_redirect(response) -> bool:
 
 
 def is_refusal(response) -> bool:
-    return response.status_code in (403, 404, 405) or is_login_redirect(response)
+    return response.status_code in (401, 403, 404, 405) or is_login_redirect(response)
 
 
 def body_of(response) -> bytes:
@@ -412,6 +419,9 @@ def world_rows(world: World) -> dict[str, list]:
         "directory topics": DirectoryEntry.topics.through.objects.filter(
             directoryentry__library=lib
         ),
+        "scorm attempt": Attempt.objects.filter(user__in=people),
+        "xapi account": Account.objects.filter(user__in=people),
+        "statement": Statement.objects.filter(organisation__in=orgs),
     }
     return {name: list(qs.order_by("pk").values()) for name, qs in tables.items()}
 
@@ -477,6 +487,10 @@ SHARED_CONTENT = {
     "learning:step_time": "reflection_step",
     "learning:note_save": "reflection_step",
     "insights:evaluate_module": "module",
+    "scorm:upload": "module",
+    "scorm:replace": "scorm_step",
+    "scorm:start": "scorm_package",
+    "scorm:file": "scorm_package",
 }
 
 # Paths with an id that this walk leaves to others, and why.
@@ -600,6 +614,10 @@ class EveryUrlAsEveryRoleTests(BaseTestCase):
         cls.other_adviser = make_person(
             "piet@probiblio.test", "Piet Mulder", cls.other_poi, Role.ADVISER
         )
+        cls.scorm_package = import_package(
+            io.BytesIO(scorm_zips.package()), module=cls.module, by=cls.editor
+        )
+        cls.scorm_step = cls.scorm_package.step
         cls.home = build_world(
             World(
                 marker="Zq7Helmond",
@@ -638,7 +656,8 @@ class EveryUrlAsEveryRoleTests(BaseTestCase):
             pk = getattr(target, attribute).pk
         else:
             pk = getattr(self, SHARED_CONTENT[route.name]).pk
-        return reverse(route.name, kwargs={"pk": pk})
+        extra = {"path": "index.html"} if "path" in route.params else {}
+        return reverse(route.name, kwargs={"pk": pk, **extra})
 
     def walk(self, visitors: dict[str, User | None], target: World) -> list[str]:
         """Request every URL with `target`'s ids as each visitor; answer the problems."""
