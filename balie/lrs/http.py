@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -27,8 +28,12 @@ from django.views.decorators.csrf import csrf_exempt
 from balie.lrs.models import Client
 
 VERSION_HEADER = "X-Experience-API-Version"
-SUPPORTED_VERSIONS = ("1.0.0", "1.0.1", "1.0.2", "1.0.3")
+SUPPORTED_VERSIONS = ("1.0.3", "1.0.2", "1.0.1", "1.0.0")  # what About lists
+SUPPORTED_VERSION = re.compile(r"1\.0(\.\d+)?")  # every 1.0.x is 1.0.3 on the wire
 RESPONSE_VERSION = "1.0.3"
+# Statements with their attachments; Django's own DATA_UPLOAD_MAX_MEMORY_SIZE (for forms) is
+# smaller, so the body is read here, against this limit, before anyone asks for request.body.
+MAX_BODY = 16 * 1024 * 1024
 
 
 class XapiError(Exception):
@@ -63,6 +68,10 @@ class PreconditionFailed(XapiError):
     status = 412
 
 
+class PayloadTooLarge(XapiError):
+    status = 413
+
+
 def hash_secret(secret: str) -> str:
     """Client secrets are long random tokens, so a fast hash is enough (and a slow one would
     cost every statement POST tens of milliseconds)."""
@@ -89,6 +98,26 @@ def authenticate(request: HttpRequest) -> Client:
     if client.last_used_at is None or (timezone.now() - client.last_used_at).total_seconds() > 60:
         Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
     return client
+
+
+def _read_body(request: HttpRequest) -> None:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit():
+        raise BadRequest("the Content-Length header is not a number")
+    if int(length) > MAX_BODY:
+        raise PayloadTooLarge(f"the request body is larger than {MAX_BODY} bytes")
+    if not hasattr(request, "_body"):
+        request._body = request.read(MAX_BODY + 1)  # noqa: SLF001 - Django's own cache
+    if len(request._body) > MAX_BODY:  # noqa: SLF001
+        raise PayloadTooLarge(f"the request body is larger than {MAX_BODY} bytes")
+
+
+def _check_version(request: HttpRequest) -> None:
+    version = request.META.get("HTTP_X_EXPERIENCE_API_VERSION")
+    if version is None:
+        raise BadRequest(f"the {VERSION_HEADER} header is missing")
+    if not SUPPORTED_VERSION.fullmatch(version):
+        raise BadRequest(f"xAPI version {version!r} is not supported; use 1.0.3")
 
 
 def _alternate_syntax(request: HttpRequest) -> None:
@@ -139,8 +168,9 @@ def error(status: int, message: str) -> HttpResponse:
     return _respond(response)
 
 
-def xapi_resource(*methods: str) -> Callable:
-    """Wrap an xAPI resource view (see the module's docstring)."""
+def xapi_resource(*methods: str, public: bool = False) -> Callable:
+    """Wrap an xAPI resource view (see the module's docstring). A `public` resource (About)
+    needs neither credentials nor the version header."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_not_required
@@ -155,16 +185,20 @@ def xapi_resource(*methods: str) -> Callable:
                 )
                 return _respond(response)
             try:
+                _read_body(request)
                 _alternate_syntax(request)
+                head = request.method == "HEAD" and "GET" in methods
+                if head:  # a GET without its body (Communication 1.1)
+                    request.method = "GET"
                 if request.method not in methods:
                     return error(405, f"{request.method} is not allowed here")
-                request.xapi_client = authenticate(request)
-                version = request.META.get("HTTP_X_EXPERIENCE_API_VERSION")
-                if version is None:
-                    raise BadRequest(f"the {VERSION_HEADER} header is missing")
-                if version not in SUPPORTED_VERSIONS:
-                    raise BadRequest(f"xAPI version {version!r} is not supported")
-                return _respond(view(request, *args, **kwargs))
+                if not public:
+                    request.xapi_client = authenticate(request)
+                    _check_version(request)
+                response = view(request, *args, **kwargs)
+                if head:
+                    response.content = b""
+                return _respond(response)
             except XapiError as problem:
                 return error(problem.status, problem.message)
 

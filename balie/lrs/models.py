@@ -14,6 +14,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from balie.orgs.models import Organisation
@@ -46,6 +47,54 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def authority(self) -> dict:
+        """The agent that the LRS puts in `authority` of what this client stores."""
+        return {
+            "objectType": "Agent",
+            "account": {"homePage": settings.BALIE_SITE_URL + "/xapi/clients", "name": self.key},
+        }
+
+    def organisation_ids(self) -> list[int]:
+        """The client's organisation and those under it (a POI's libraries and their
+        branches): whose statements it sees. Computed once per request object."""
+        if not hasattr(self, "_organisation_ids"):
+            own = self.organisation_id
+            self._organisation_ids = list(
+                Organisation.objects.filter(
+                    Q(pk=own)
+                    | Q(parent_id=own)
+                    | Q(parent__parent_id=own)
+                    | Q(parent__parent__parent_id=own)
+                ).values_list("pk", flat=True)
+            )
+        return self._organisation_ids
+
+
+class StatementsNeverChange(Exception):
+    """Raised by every ORM path that would change or delete a stored statement."""
+
+
+class StatementQuerySet(models.QuerySet["Statement"]):
+    def update(self, **kwargs) -> int:
+        raise StatementsNeverChange("stored statements are never updated; void them instead")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise StatementsNeverChange("stored statements are never deleted; void them instead")
+
+    def visible_to(self, client: Client) -> StatementQuerySet:
+        return self.filter(organisation_id__in=client.organisation_ids())
+
+    def not_voided(self) -> StatementQuerySet:
+        """Voiding hides a statement from every query but `voidedStatementId`."""
+        return self.exclude(_is_voided())
+
+    def voided(self) -> StatementQuerySet:
+        return self.filter(_is_voided())
+
+
+def _is_voided() -> models.Exists:
+    return models.Exists(Statement.objects.filter(voids=models.OuterRef("statement_id")))
+
 
 class Statement(models.Model):
     """One stored statement. `payload` is the statement as the LRS returns it (with `id`,
@@ -61,9 +110,12 @@ class Statement(models.Model):
     activity_id = models.CharField(max_length=2048, blank=True)  # the object, if an Activity
     registration = models.UUIDField(null=True, blank=True)
     voids = models.UUIDField(null=True, blank=True)  # the statement a voiding statement voids
+    refers_to = models.UUIDField(null=True, blank=True)  # the StatementRef object, if any
     timestamp = models.DateTimeField()
     stored = models.DateTimeField()
     payload = models.JSONField()
+
+    objects = StatementQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -72,26 +124,39 @@ class Statement(models.Model):
             models.Index(fields=["verb_id", "id"], name="lrs_statement_verb"),
             models.Index(fields=["registration"], name="lrs_statement_registration"),
             models.Index(fields=["voids"], name="lrs_statement_voids"),
+            models.Index(fields=["refers_to"], name="lrs_statement_refers_to"),
         ]
 
     def __str__(self) -> str:
         return str(self.statement_id)
 
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise StatementsNeverChange("a stored statement is never saved again")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
+        raise StatementsNeverChange("stored statements are never deleted; void them instead")
+
 
 class Relation(models.TextChoices):
     DIRECT = "direct"  # actor (agent) or object: what `agent=` and `activity=` match
-    RELATED = "related"  # anywhere else: what `related_agents`/`related_activities` add
+    # anywhere in the statement, the direct ones too: what `related_agents`/`related_activities`
+    # match; a superset, so that either query joins one row per statement (no DISTINCT)
+    RELATED = "related"
 
 
 class StatementAgent(models.Model):
     """An agent that a statement names, by the hash of its identifier (see `store.agent_key`)."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="+")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="agents")
     agent_hash = models.CharField(max_length=40)
     relation = models.CharField(max_length=8, choices=Relation.choices)
 
     class Meta:
-        indexes = [models.Index(fields=["agent_hash", "statement"], name="lrs_agent_hash")]
+        indexes = [
+            models.Index(fields=["agent_hash", "relation", "statement"], name="lrs_agent_lookup")
+        ]
 
     def __str__(self) -> str:
         return str(self.agent_hash)
@@ -100,12 +165,16 @@ class StatementAgent(models.Model):
 class StatementActivity(models.Model):
     """An activity that a statement names, by the hash of its IRI."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="+")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="activities")
     activity_hash = models.CharField(max_length=40)
     relation = models.CharField(max_length=8, choices=Relation.choices)
 
     class Meta:
-        indexes = [models.Index(fields=["activity_hash", "statement"], name="lrs_activity_hash")]
+        indexes = [
+            models.Index(
+                fields=["activity_hash", "relation", "statement"], name="lrs_activity_lookup"
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.activity_hash)

@@ -1,0 +1,314 @@
+"""Reading statements (Communication 2.1.3): the parameters of a statement GET, the page of
+statements they select, `more` links that continue the same query, and the three formats.
+
+Every query walks an index and pages by `Statement.id` (keyset), so that a page of one agent's
+statements costs the same with a thousand or a million rows: `agent=` joins the
+StatementAgent rows of one hash, `activity=` the StatementActivity rows, `verb=`, `registration=`
+and the organisation have their own indexes.
+
+Statements that target a matching statement through a StatementRef match too (the spec's
+"Filter Conditions for StatementRefs", so a voiding statement is found with what it voided):
+they are a second, small query by `refers_to`, merged into the page by id. A chain of
+references is followed `REFERENCE_DEPTH` deep.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core import signing
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from balie.lrs.agents import parse_agent_param
+from balie.lrs.http import BadRequest
+from balie.lrs.models import Client, Relation, Statement
+from balie.lrs.store import agent_hash, digest
+from balie.lrs.validate import IRI, TIMESTAMP, UUID
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+REFERENCE_DEPTH = 3
+FILTERS = frozenset(
+    {"agent", "verb", "activity", "registration", "related_activities", "related_agents"}
+    | {"since", "until", "limit", "format", "attachments", "ascending"}
+)
+SINGLE = frozenset({"statementId", "voidedStatementId", "format", "attachments"})
+FORMATS = ("exact", "ids", "canonical")
+MORE_SALT = "balie.lrs.more"
+LANGUAGE_MAPS = frozenset({"display", "name", "description"})
+
+
+@dataclass(frozen=True)
+class StatementQuery:
+    params: dict[str, str]  # as given, for the `more` link
+    agent: str | None = None  # hashes
+    activity: str | None = None
+    verb: str | None = None
+    registration: uuid.UUID | None = None
+    related_agents: bool = False
+    related_activities: bool = False
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = DEFAULT_LIMIT
+    ascending: bool = False
+    after: int | None = None  # the last id of the page before
+
+    def matching(self, statements: QuerySet[Statement]) -> QuerySet[Statement]:
+        """The filters that a referenced statement may meet in place of its referrer."""
+        if self.agent:
+            relation = Relation.RELATED if self.related_agents else Relation.DIRECT
+            statements = statements.filter(agents__agent_hash=self.agent, agents__relation=relation)
+        if self.activity:
+            relation = Relation.RELATED if self.related_activities else Relation.DIRECT
+            statements = statements.filter(
+                activities__activity_hash=self.activity, activities__relation=relation
+            )
+        if self.verb:
+            statements = statements.filter(verb_id=self.verb)
+        if self.registration:
+            statements = statements.filter(registration=self.registration)
+        return statements
+
+    @property
+    def filters(self) -> bool:
+        return bool(self.agent or self.activity or self.verb or self.registration)
+
+    def window(self, statements: QuerySet[Statement]) -> QuerySet[Statement]:
+        """The time and sequence conditions, which apply to the referrer itself."""
+        if self.since:
+            statements = statements.filter(stored__gt=self.since)
+        if self.until:
+            statements = statements.filter(stored__lte=self.until)
+        if self.after is not None:
+            statements = statements.filter(**{"id__gt" if self.ascending else "id__lt": self.after})
+        return statements.order_by("id" if self.ascending else "-id")[: self.limit + 1]
+
+
+def parse(params: QueryDict) -> StatementQuery:
+    unknown = sorted(set(params) - FILTERS)
+    if unknown:
+        raise BadRequest(f"{unknown[0]}: not a parameter of a statement query")
+    given = {name: params[name] for name in params}
+    fields: dict[str, Any] = {"params": given}
+    if "agent" in given:
+        fields["agent"] = agent_hash(parse_agent_param(given["agent"]))
+    for name in ("verb", "activity"):
+        if name in given and not IRI.fullmatch(given[name]):
+            raise BadRequest(f"{name}: must be an absolute IRI")
+    if "verb" in given:
+        fields["verb"] = given["verb"]
+    if "activity" in given:
+        fields["activity"] = digest(given["activity"])
+    if "registration" in given:
+        if not UUID.fullmatch(given["registration"]):
+            raise BadRequest("registration: must be a UUID")
+        fields["registration"] = uuid.UUID(given["registration"])
+    flag(given, "attachments")
+    fields["related_agents"] = flag(given, "related_agents")
+    fields["related_activities"] = flag(given, "related_activities")
+    fields["ascending"] = flag(given, "ascending")
+    for name in ("since", "until"):
+        if name in given:
+            fields[name] = moment(given[name], name)
+    if "limit" in given:
+        if not given["limit"].isdigit():
+            raise BadRequest("limit: must be a whole number, 0 or more")
+        fields["limit"] = min(int(given["limit"]) or MAX_LIMIT, MAX_LIMIT)
+    statement_format(given)
+    return StatementQuery(**fields)
+
+
+def flag(params: dict[str, str] | QueryDict, name: str) -> bool:
+    value = params.get(name, "false")
+    if value not in ("true", "false"):
+        raise BadRequest(f"{name}: must be true or false")
+    return value == "true"
+
+
+def statement_format(params: dict[str, str] | QueryDict) -> str:
+    value = params.get("format", "exact")
+    if value not in FORMATS:
+        raise BadRequest(f"format: must be one of {', '.join(FORMATS)}")
+    return value
+
+
+def moment(text: str, name: str) -> datetime:
+    parsed = parse_datetime(text) if TIMESTAMP.fullmatch(text) else None
+    if parsed is None:
+        raise BadRequest(f"{name}: must be an ISO 8601 timestamp")
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+
+
+def page(query: StatementQuery, client: Client) -> tuple[list[Statement], bool]:
+    """The statements of one page, and whether there are more."""
+    visible = Statement.objects.visible_to(client)
+    found = list(query.window(query.matching(visible.not_voided())))
+    if query.filters:
+        found = _merge(found, list(query.window(_referring(query, visible))), query.ascending)
+    return found[: query.limit], len(found) > query.limit
+
+
+def _referring(query: StatementQuery, visible: QuerySet[Statement]) -> QuerySet[Statement]:
+    targeted = query.matching(visible).values("statement_id")
+    condition = Q()
+    for _ in range(REFERENCE_DEPTH):
+        condition |= Q(refers_to__in=targeted)
+        targeted = visible.filter(refers_to__in=targeted).values("statement_id")
+    return visible.not_voided().filter(refers_to__isnull=False).filter(condition)
+
+
+def _merge(first: list[Statement], second: list[Statement], ascending: bool) -> list[Statement]:
+    by_id = {row.pk: row for row in [*first, *second]}
+    return [by_id[pk] for pk in sorted(by_id, reverse=not ascending)]
+
+
+def more_link(query: StatementQuery, last: Statement, client: Client) -> str:
+    """A relative URL that continues `query` after `last`; only `client` can follow it."""
+    token = signing.dumps(
+        {"params": query.params, "after": last.pk, "client": client.pk},
+        salt=MORE_SALT,
+        compress=True,
+    )
+    return reverse("lrs:statements") + "?more=" + token
+
+
+def continued(token: str, client: Client) -> StatementQuery:
+    try:
+        data = signing.loads(token, salt=MORE_SALT)
+    except signing.BadSignature:
+        raise BadRequest("more: not a link that this LRS gave") from None
+    if data["client"] != client.pk:
+        raise BadRequest("more: this link was given to another client")
+    params = QueryDict(mutable=True)
+    params.update(data["params"])
+    query = parse(params)
+    return StatementQuery(**{**query.__dict__, "after": data["after"]})
+
+
+def single(params: QueryDict, client: Client) -> Statement | None:
+    """The statement `statementId` names (not voided) or `voidedStatementId` (voided)."""
+    unknown = sorted(set(params) - SINGLE)
+    if unknown:
+        raise BadRequest(f"{unknown[0]}: not allowed with statementId or voidedStatementId")
+    if "statementId" in params and "voidedStatementId" in params:
+        raise BadRequest("give statementId or voidedStatementId, not both")
+    name = "statementId" if "statementId" in params else "voidedStatementId"
+    if not UUID.fullmatch(params[name]):
+        raise BadRequest(f"{name}: must be a UUID")
+    flag(params, "attachments")
+    statement_format(params)
+    statements = Statement.objects.visible_to(client).filter(statement_id=params[name])
+    return (statements.not_voided() if name == "statementId" else statements.voided()).first()
+
+
+def shape(statement: dict[str, Any], form: str, languages: list[str]) -> dict[str, Any]:
+    """The statement in format `form`: exact, ids (only what identifies agents, verbs and
+    activities) or canonical (language maps cut to the best of `languages`)."""
+    if form == "ids":
+        return _ids(statement)
+    if form == "canonical":
+        return _canonical(statement, languages)
+    return statement
+
+
+def _ids(statement: dict[str, Any]) -> dict[str, Any]:
+    result = dict(statement)
+    result["actor"] = _agent_ids(statement["actor"])
+    result["verb"] = {"id": statement["verb"]["id"]}
+    target = statement["object"]
+    kind = target.get("objectType", "Activity")
+    if kind == "Activity":
+        result["object"] = {"objectType": "Activity", "id": target["id"]}
+    elif kind in ("Agent", "Group"):
+        result["object"] = _agent_ids(target)
+    elif kind == "SubStatement":
+        result["object"] = _ids(target)
+    if "authority" in statement:
+        result["authority"] = _agent_ids(statement["authority"])
+    if "context" in statement:
+        context = result["context"] = dict(statement["context"])
+        for key in ("instructor", "team"):
+            if key in context:
+                context[key] = _agent_ids(context[key])
+        if "contextActivities" in context:
+            context["contextActivities"] = {
+                key: [
+                    {"objectType": "Activity", "id": a["id"]}
+                    for a in (group if isinstance(group, list) else [group])
+                ]
+                for key, group in context["contextActivities"].items()
+            }
+    return result
+
+
+def _agent_ids(agent: dict[str, Any]) -> dict[str, Any]:
+    kept = {"objectType": agent.get("objectType", "Agent")}
+    for name in ("mbox", "mbox_sha1sum", "openid", "account"):
+        if name in agent:
+            kept[name] = agent[name]
+            return kept
+    kept["member"] = [_agent_ids(member) for member in agent.get("member", [])]
+    return kept
+
+
+def _canonical(value: Any, languages: list[str]) -> Any:
+    """Every language map (display, name, description) cut to one entry."""
+    if isinstance(value, list):
+        return [_canonical(item, languages) for item in value]
+    if not isinstance(value, dict):
+        return value
+    shaped = {}
+    for key, item in value.items():
+        if key == "extensions":
+            shaped[key] = item
+        elif key in LANGUAGE_MAPS and isinstance(item, dict):
+            shaped[key] = _best(item, languages)
+        else:
+            shaped[key] = _canonical(item, languages)
+    return shaped
+
+
+def _best(language_map: dict[str, str], languages: list[str]) -> dict[str, str]:
+    """The entry in the best language asked for (exactly, else by its primary subtag), else
+    the undetermined one, else the first."""
+    tags = {tag.lower(): tag for tag in language_map}
+    for wanted in [*languages, "und"]:
+        exact = tags.get(wanted)
+        near = [t for lower, t in tags.items() if lower.split("-")[0] == wanted.split("-")[0]]
+        chosen = exact or (near[0] if near else None)
+        if chosen:
+            return {chosen: language_map[chosen]}
+    first = next(iter(language_map), None)
+    return {first: language_map[first]} if first is not None else {}
+
+
+def accepted_languages(header: str) -> list[str]:
+    """The languages of an Accept-Language header, best first."""
+    weighted = []
+    for position, item in enumerate(header.split(",")):
+        tag, _, parameters = item.strip().partition(";")
+        quality = 1.0
+        if parameters.strip().startswith("q="):
+            try:
+                quality = float(parameters.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            weighted.append((-quality, position, tag.lower()))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def attachments_of(statement: dict[str, Any]) -> list[dict[str, Any]]:
+    """The attachments of a statement and of its sub-statement."""
+    found = list(statement.get("attachments", []))
+    target = statement.get("object", {})
+    if target.get("objectType") == "SubStatement":
+        found.extend(target.get("attachments", []))
+    return found
