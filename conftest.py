@@ -7,6 +7,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """No cached dashboard or rate-limit count leaks from one test into the next (on SQLite,
+    ids are reused after a rollback, so a cache version could even match)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_configure(config):
     from django.conf import settings
 

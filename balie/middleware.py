@@ -1,7 +1,8 @@
-"""Dutch first: Balie speaks Dutch unless the person chose English with the language switch,
-whatever language their browser prefers (desk PCs are often set up in English)."""
+"""Balie's own middleware: the request log, the language, and the answer while the database is
+away."""
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -11,10 +12,43 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from balie import logs
+
 logger = logging.getLogger(__name__)
+request_logger = logging.getLogger("balie.request")
+
+
+class RequestLogMiddleware:
+    """One log line per request (logger `balie.request`, INFO) with its status and duration,
+    and a request id on every line logged while it runs (`balie.logs`). The id comes from the
+    proxy's X-Request-ID when that is a safe one, and goes back in the response, so that a
+    proxy's line and Balie's can be matched. First in MIDDLEWARE: it times the whole stack."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        request_id = logs.request_id_from(request.headers.get("X-Request-ID"))
+        with logs.request_context(request, request_id) as current:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            request_logger.info(
+                "%s %s %s %s ms",
+                request.method,
+                current.path,
+                response.status_code,
+                duration_ms,
+                extra={"status": response.status_code, "duration_ms": duration_ms},
+            )
+        return response
 
 
 class LanguageMiddleware:
+    """Dutch first: Balie speaks Dutch unless the person chose English with the language
+    switch, whatever language their browser prefers (desk PCs are often set up in English)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "balie.desk",
     "balie.insights",
     "balie.lrs",
+    "balie.scorm",
     "balie.security",
     "balie",
     "django.contrib.admin",
@@ -83,9 +84,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
+    # First: it times the whole stack and gives every log line of the request its id.
+    "balie.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -96,8 +100,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages: a password alone reaches only the code page (balie/security).
+    "balie.security.middleware.TwoFactorMiddleware",
+    "balie.security.middleware.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns django-ratelimit's refusal into a 429 (RATELIMIT_VIEW below).
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "balie.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -254,6 +263,12 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
+# Two-step verification (TOTP, balie/security): optional for administrators, editors and POI
+# advisers, required for the roles listed here (e.g. "admin,editor"); the management site only
+# for sessions that passed it.
+BALIE_REQUIRE_2FA_FOR = [r for r in env_str("BALIE_REQUIRE_2FA_FOR", "").split(",") if r]
+BALIE_ADMIN_REQUIRES_2FA = env_bool("BALIE_ADMIN_REQUIRES_2FA", True)
+
 # Background work (e-mail, reminders): `balie db_worker` runs the queue; cron runs
 # `balie send_reminders` every hour.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -263,18 +278,25 @@ BALIE_SITE_URL = env_str("BALIE_SITE_URL", "http://127.0.0.1:8000")
 EMAIL_BACKEND = env_str("BALIE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("BALIE_FROM_EMAIL", "balie@localhost")
 
-# One line per event on standard error: time (ISO 8601, local), level, logger, process, message.
-# Login and privacy events go to the `balie.security` logger (docs/deploy.md).
+# One line per event on standard error (docs/deploy.md): `line` is time (ISO 8601, local), level,
+# logger, process, message, request id; `json` is one JSON object per line for a log collector
+# (balie/logs.py). One `balie.request` line per request; login and privacy events go to the
+# `balie.security` logger.
+BALIE_LOG_FORMAT = env_str("BALIE_LOG_FORMAT", "line")
+if BALIE_LOG_FORMAT not in {"line", "json"}:
+    raise ImproperlyConfigured(f"BALIE_LOG_FORMAT must be line or json, not {BALIE_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "line": {
+            "()": "balie.logs.LineFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s pid=%(process)d %(message)s",
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
-        }
+        },
+        "json": {"()": "balie.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": BALIE_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("BALIE_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
@@ -284,9 +306,42 @@ LOGGING = {
     },
 }
 
+# --- Cache and rate limits -----------------------------------------------------------------
+# The cache keeps the POI and country dashboards (balie/insights/queries.py) and the rate-limit
+# counts. With several app servers it must be shared: Redis (BALIE_REDIS_URL, e.g.
+# redis://cache.internal:6379/0). Without it each process keeps its own cache in memory, which is
+# right for one server process (a laptop, a small library) and docs/deploy.md says so.
+BALIE_REDIS_URL = env_str("BALIE_REDIS_URL", "")
+if BALIE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": BALIE_REDIS_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit (decorators on the JSON endpoints): a request over its limit gets a 429 from
+# balie.views.rate_limited. Counted per person, or per client IP address when not logged in.
+RATELIMIT_VIEW = "balie.views.rate_limited"
+# Off only for a load test that plays many people with a few accounts (docs/deploy.md).
+RATELIMIT_ENABLE = env_bool("BALIE_RATE_LIMITS", True)
+# Requests a minute per xAPI client (balie/lrs/http.py): 600 POSTs of 50 statements is 30,000.
+BALIE_XAPI_RATE_LIMIT = env_str("BALIE_XAPI_RATE_LIMIT", "600/m")
+RATELIMIT_IP_META_KEY = "balie.security.client.client_ip"
+# django-ratelimit's check does not know Django's own RedisCache (W001: "not officially
+# supported", though it counts atomically as the check wants), and refuses the in-memory cache
+# (E003), which is right for one server process only. Silenced for those two caches alone.
+SILENCED_SYSTEM_CHECKS += ["django_ratelimit.W001"]
+if not BALIE_REDIS_URL:
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
+
 # --- Learning -------------------------------------------------------------------------------
 # Words per minute used to compute a module's estimate from its content: slower than the
 # ~230 wpm of fluent adult readers, because learners read for work and take things in.
 BALIE_READING_WPM = env_int("BALIE_READING_WPM", 150)
 # A heartbeat's time-on-task is credited only while the learner was active this recently.
 BALIE_IDLE_SECONDS = env_int("BALIE_IDLE_SECONDS", 90)
+# The base of the activity ids in Balie's own xAPI statements (docs/xapi-profile.md): the same on
+# every server, so that statements from all of them speak of the same activities.
+BALIE_XAPI_IRI_BASE = env_str("BALIE_XAPI_IRI_BASE", "https://balie.nl/xapi")

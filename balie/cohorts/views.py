@@ -28,6 +28,7 @@ from balie.cohorts.models import (
     AgendaItem,
     Attendance,
     AttendanceStatus,
+    CalendarFeed,
     Cohort,
     Meeting,
     OutcomeKind,
@@ -432,19 +433,28 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def my_calendar(request: HttpRequest) -> HttpResponse:
-    """The person's own calendar feed: its secret address, and a way to renew it."""
-    renew = request.method == "POST"
-    token = calendar.feed_token_for(request.user, renew=renew)
-    if renew:
-        messages.success(
-            request,
-            _(
-                "You have a new calendar address. The old one no longer "
-                "works: add the new one to your calendar."
-            ),
-        )
+    """The person's own calendar feed: its secret address, and a way to renew it. Looking
+    changes nothing: the address is made by the first POST, and each POST after that makes a
+    new one."""
+    token = CalendarFeed.objects.filter(user=request.user).values_list("token", flat=True).first()
+    if request.method == "POST":
+        calendar.feed_token_for(request.user, renew=True)
+        if token is None:
+            messages.success(request, _("Your calendar address is ready."))
+        else:
+            messages.success(
+                request,
+                _(
+                    "You have a new calendar address. The old one no longer "
+                    "works: add the new one to your calendar."
+                ),
+            )
         return redirect("cohorts:my_calendar")
-    feed = request.build_absolute_uri(reverse("cohorts:calendar_feed", args=[token]))
+    feed = (
+        request.build_absolute_uri(reverse("cohorts:calendar_feed", args=[token]))
+        if token
+        else None
+    )
     return render(request, "cohorts/my_calendar.html", {"feed": feed, "nav": "learning"})
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from balie.desk import actions
 from balie.desk.forms import OfferForm, TallyForm, branches_of
@@ -323,6 +324,7 @@ def _as_int(value: object) -> int | None:
 
 
 @require_POST
+@ratelimit(key="user_or_ip", rate="300/m")  # also a queue of taps sent after a lost connection
 def tally_log(request: HttpRequest) -> JsonResponse:
     """One tap from the browser (JSON). Idempotent on the browser's `client_id`."""
     library_ids = access.library_ids_where(request.user)
@@ -395,6 +397,7 @@ def tally_log(request: HttpRequest) -> JsonResponse:
 
 
 @require_POST
+@ratelimit(key="user_or_ip", rate="60/m")
 def tally_undo(request: HttpRequest) -> HttpResponse:
     """Undo a tap within the window, with the token its saving answered. JSON from the page's
     script; a plain form post (no JavaScript) is answered with a redirect and a message."""

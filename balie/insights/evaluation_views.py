@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from balie.insights import actions
 from balie.insights.forms import ModuleForm, RatingForm, SelfAssessmentForm
@@ -49,6 +50,7 @@ def _form(invitation: Invitation, data=None) -> StyledForm:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="user_or_ip", rate="30/m", method="POST")
 def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = access.get_for(request.user, own_invitations(), pk)
     if invitation.answered_at is not None:
@@ -85,6 +87,7 @@ def _answered(request: HttpRequest, invitation: Invitation, *, status: int) -> H
 
 
 @require_POST
+@ratelimit(key="user_or_ip", rate="30/m", method="POST")
 def evaluate_module(request: HttpRequest, pk: int) -> HttpResponse:
     """Right after finishing a module: make its questionnaire now (instead of at the next
     hourly run) and open it."""

@@ -21,12 +21,14 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from balie.cohorts.models import Meeting
@@ -334,7 +336,7 @@ class Report:
     no_estimate: str = ""
     estimates: Table | None = None
     summary: Table | None = None
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int | str] = field(default_factory=dict)  # "<5" in a cached report
 
     @property
     def is_empty(self) -> bool:
@@ -402,6 +404,55 @@ def report(scope: Scope) -> Report:
     if scope.level in (LIBRARY, POI):
         result.summary = _summary(scope, weekly_counts, handover_rows, intake_rows)
     return result
+
+
+# --- the cache ---------------------------------------------------------------------------
+
+# A cached report is used for at most this long: changes to rows that exist already (an undone
+# tap, a module completed, a retention purge) show within this time, new rows at once.
+CACHE_SECONDS = 5 * 60
+# The tables that the figures are counted from. A new row in any of them makes a new key.
+SOURCES = (Referral, HandOver, Intake, Response, ModuleProgress, Meeting, Membership, Organisation)
+
+
+def cached_report(scope: Scope, name: str) -> Report:
+    """`report(scope)`, kept in the cache for the dashboards that count across many libraries
+    (a POI's, the country's: `name` says which). The key holds the filter, the language (the
+    labels are translated) and `data_version()`. What is kept is what the page shows: the
+    tables and charts with "<5" applied, the totals as `shown` — never rows or raw small
+    counts."""
+    key = ":".join(
+        [
+            "insights-report",
+            name,
+            scope.period.start.isoformat(),
+            scope.period.end.isoformat(),
+            translation.get_language() or "",
+            data_version(),
+        ]
+    )
+    kept = cache.get(key)
+    if kept is None:
+        found = report(scope)
+        kept = {f.name: getattr(found, f.name) for f in fields(Report) if f.name != "scope"}
+        kept["counts"] = {figure: shown(count) for figure, count in found.counts.items()}
+        cache.set(key, kept, CACHE_SECONDS)
+    return Report(scope=scope, **kept)
+
+
+def data_version() -> str:
+    """The highest id in each source table, in one query that reads one index entry per
+    table: it changes with every new referral, response, completion or meeting, whichever
+    process (app server, task worker, import) wrote it."""
+    quote = connection.ops.quote_name
+    # Table and column names from the models, quoted; nothing from a request.
+    highest = ", ".join(
+        f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})"  # noqa: S608
+        for model in SOURCES
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {highest}")
+        return "-".join(str(value or 0) for value in cursor.fetchone())
 
 
 # --- L1 reaction -------------------------------------------------------------------------

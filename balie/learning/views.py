@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from balie.learning import actions
 from balie.learning.forms import (
@@ -30,6 +31,7 @@ from balie.learning.models import (
     Note,
     Programme,
     Step,
+    StepKind,
     StepProgress,
     StepVisit,
 )
@@ -120,13 +122,16 @@ def _step_context(request: HttpRequest, step: Step, *, answer_form: AnswerForm |
 
 @require_GET
 def step_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    step = get_for(request.user, Step.objects.select_related("module__programme", "persona"), pk)
+    steps = Step.objects.select_related("module__programme", "persona", "scorm_package")
+    step = get_for(request.user, steps, pk)
     return render(request, "learning/step_detail.html", _step_context(request, step))
 
 
 @require_POST
 def step_next(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_for(request.user, Step.objects.select_related("module"), pk)
+    if step.kind == StepKind.SCORM and not _is_seen(request.user, step):
+        return _past_unfinished_package(request, step)
     progress = actions.complete_step(request.user, step)
     if progress.is_done and progress.current_step_id == step.pk:
         return redirect("learning:module_done", pk=step.module_id)
@@ -140,6 +145,18 @@ def step_next(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("learning:step", pk=progress.current_step_id)
 
 
+def _is_seen(user: User, step: Step) -> bool:
+    return StepProgress.objects.visible_to(user).filter(step=step, seen_at__isnull=False).exists()
+
+
+def _past_unfinished_package(request: HttpRequest, step: Step) -> HttpResponse:
+    """Next does not mark a SCORM step as seen: only the package says when it is done (the
+    scorm app's commit endpoint). The learner may go on and come back."""
+    messages.info(request, _("The package step counts as done once you have finished it."))
+    following = step.module.steps.filter(position__gt=step.position).first()
+    return redirect("learning:step", pk=(following or step).pk)
+
+
 def _missing_steps(request: HttpRequest, module: Module) -> list[str]:
     to_do = set(module.steps.still_to_do_by(request.user.pk).values_list("pk", flat=True))
     return [
@@ -150,6 +167,7 @@ def _missing_steps(request: HttpRequest, module: Module) -> list[str]:
 
 
 @require_POST
+@ratelimit(key="user_or_ip", rate="30/m")
 def step_answer(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_for(request.user, Step.objects.select_related("module"), pk)
     if not step.is_check:
@@ -168,6 +186,7 @@ def step_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@ratelimit(key="user_or_ip", rate="120/m")  # one every 20 s per open page, and beacons
 def step_time(request: HttpRequest, pk: int) -> HttpResponse:
     """Heartbeat: the browser reports a visit's active seconds so far (also by sendBeacon)."""
     step = get_for(request.user, Step.objects, pk)
@@ -191,6 +210,7 @@ def step_time(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@ratelimit(key="user_or_ip", rate="120/m")  # saved while typing, after a pause
 def note_save(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_for(request.user, Step.objects, pk)
     form = NoteForm(request.POST)

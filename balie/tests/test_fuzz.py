@@ -163,6 +163,7 @@ class FuzzCase(HypothesisTestCase, BaseTestCase):
         self.assertFalse(HandOver.objects.exists())
 
 
+@override_settings(RATELIMIT_ENABLE=False)  # hundreds a minute; test_ratelimit.py tests limits
 class TallyTapFuzzTests(FuzzCase):
     """POST /doorverwijzen/tellen (JSON) and /doorverwijzen/ongedaan (JSON or a form)."""
 
@@ -272,6 +273,7 @@ class TallyTapFuzzTests(FuzzCase):
         self.post_form(reverse("desk:tally_undo"), {"token": str(token)})
 
 
+@override_settings(RATELIMIT_ENABLE=False)
 class LearningFuzzTests(FuzzCase):
     """POST /leren/stappen/<pk>/tijd/ (heartbeat) and /leren/stappen/<pk>/aantekening/."""
 

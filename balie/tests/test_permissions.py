@@ -496,7 +496,7 @@ SHARED_CONTENT = {
 # Paths with an id that this walk leaves to others, and why.
 NOT_WALKED = {
     "cohorts:calendar_feed",  # public by design: the unguessable token is the key
-    "media",  # uploaded files for anyone logged in (see the report); a path, not an id
+    "media",  # a path, not an id: scoped by the holder's visible_to (balie/tests/test_media.py)
 }
 
 # National roles (editor, administrator) reach every library's cohorts, carousels, persona's and

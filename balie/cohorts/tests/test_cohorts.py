@@ -342,6 +342,7 @@ class CalendarViewTests(CohortTestCase):
 
     def test_the_feed_works_without_login_until_renewed(self) -> None:
         self.login(self.alice)
+        self.client.post(reverse("cohorts:my_calendar"))  # "Maak mijn agendalink"
         feed = self.client.get(reverse("cohorts:my_calendar")).context["feed"]
         path = feed.removeprefix("http://testserver")
         self.client.logout()

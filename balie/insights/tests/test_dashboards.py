@@ -10,6 +10,7 @@ import io
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -643,8 +644,8 @@ class QueryBudgetTests(DashboardTestCase):
         )
 
     LIBRARY_BUDGET = 15
-    POI_BUDGET = 14
-    NATIONAL_BUDGET = 12
+    POI_BUDGET = 15  # with the cache's version query (insights.queries.cached_report)
+    NATIONAL_BUDGET = 13
 
     def grow(self) -> None:
         for week in range(40):
@@ -667,6 +668,7 @@ class QueryBudgetTests(DashboardTestCase):
     def count(self, user, url: str, budget: int) -> None:
         self.login(user)
         self.client.get(url, YEAR)  # warm the session
+        cache.clear()  # the budget of a computed dashboard, not of a cached one
         with self.assertNumQueries(budget):
             assert self.client.get(url, YEAR).status_code == 200
 
@@ -693,5 +695,6 @@ class QueryBudgetTests(DashboardTestCase):
         self.login(self.manager)
         self.client.get(self.library_url(), YEAR)
         for export in ("csv", "xlsx"):
-            with self.assertNumQueries(self.LIBRARY_BUDGET - 1):
+            # One query fewer than the page, and one more: the export's audit event.
+            with self.assertNumQueries(self.LIBRARY_BUDGET):
                 self.client.get(self.library_url(), {**YEAR, "format": export})

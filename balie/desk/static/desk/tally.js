@@ -131,8 +131,10 @@
       body: JSON.stringify(body)
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
-      // Not an answer of the tally (a login page, a proxy error, a server error): try again later.
-      if (type.indexOf("application/json") !== 0 || response.status >= 500 || response.status === 403) {
+      // Not an answer of the tally (a login page, a proxy error, a server error, "too many
+      // taps a minute"): keep the tap and try again later.
+      var later = response.status >= 500 || response.status === 403 || response.status === 429;
+      if (type.indexOf("application/json") !== 0 || later) {
         throw new Error("retry");
       }
       return response.json().then(function (data) { return { status: response.status, data: data }; });

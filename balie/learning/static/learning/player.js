@@ -52,7 +52,8 @@
   function sendTime(token, url, active) {
     return post(url, { token: token, active_seconds: active }).then(function (r) {
       // 2xx: credited; 4xx: this report can never count (stale page, not yours): drop it.
-      if (r.status < 500) forgetTime(token, active);
+      // 429 ("too many a minute") and 5xx: keep it and send it again later.
+      if (r.status < 500 && r.status !== 429) forgetTime(token, active);
       return r.ok;
     }, function () { return false; });
   }
@@ -131,6 +132,7 @@
       busy = true;
       say("Saving");
       post(noteForm.action, { body: d.body, revision: d.revision }).then(function (r) {
+        if (r.status === 429) throw new Error("retry");  // too many a minute: as if offline
         busy = false;
         return r.json().then(function (answer) {
           if (r.ok) {

@@ -1,0 +1,93 @@
+"""The POI and country dashboards from the cache: fewer queries the second time, a new key for
+another filter or new data, and "<5" still in what is kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from balie.insights.tests.test_dashboards import YEAR, DashboardTestCase, make_referrals
+
+
+class DashboardCacheTests(DashboardTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        cache.clear()  # the cache outlives a test's transaction
+        self.addCleanup(cache.clear)
+
+    def get(self, url: str, query: dict):
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(url, query)
+        self.assertEqual(response.status_code, 200)
+        return response, len(queries)
+
+    def test_the_second_request_is_answered_from_the_cache(self) -> None:
+        make_referrals(self.library, self.branch, dt.date(2025, 3, 4), 12)
+        self.login(self.editor)
+        url = reverse("insights:national")
+        first, cold = self.get(url, YEAR)
+        second, warm = self.get(url, YEAR)
+        self.assertLess(warm, cold - 5)
+        self.assertEqual(
+            second.context["report"].summary.rows, first.context["report"].summary.rows
+        )
+        # The export of the same filter is made from the same kept figures.
+        export, queries = self.get(url, {**YEAR, "format": "csv"})
+        self.assertLess(queries, cold - 5)
+        self.assertIn(b"Cubiss,12", export.content)
+
+    def test_another_filter_is_counted_afresh(self) -> None:
+        self.login(self.editor)
+        url = reverse("insights:national")
+        _response, cold = self.get(url, YEAR)
+        _response, other = self.get(url, {"start": "2025-01-01", "end": "2025-06-30"})
+        self.assertEqual(other, cold)
+
+    def test_a_new_referral_shows_at_once(self) -> None:
+        make_referrals(self.library, self.branch, dt.date(2025, 3, 4), 12)
+        self.login(self.editor)
+        url = reverse("insights:national")
+        self.get(url, YEAR)
+        make_referrals(self.other_library, None, dt.date(2025, 3, 4), 5)
+        response, _queries = self.get(url, YEAR)
+        self.assertEqual(
+            [row[:2] for row in response.context["report"].summary.rows],
+            [["Cubiss", 12], ["Probiblio", 5], ["Total", 17]],
+        )
+
+    def test_each_poi_has_its_own_figures(self) -> None:
+        make_referrals(self.library, self.branch, dt.date(2025, 3, 4), 12)
+        self.login(self.editor)
+        cubiss, _queries = self.get(self.poi_url(), YEAR)
+        probiblio, _queries = self.get(self.poi_url(self.other_poi), YEAR)
+        self.assertEqual(cubiss.context["report"].summary.rows[-1][1], 12)
+        self.assertEqual(probiblio.context["report"].summary.rows[-1][1], 0)
+        _response, warm = self.get(self.poi_url(), YEAR)
+        self.assertLess(warm, 8)
+
+    def test_small_counts_stay_suppressed_in_the_cache(self) -> None:
+        make_referrals(self.other_library, None, dt.date(2025, 3, 4), 3)
+        self.login(self.editor)
+        url = reverse("insights:national")
+        self.get(url, YEAR)
+        cached, _queries = self.get(url, YEAR)
+        report = cached.context["report"]
+        self.assertEqual(report.counts["referrals"], "<5")
+        self.assertFalse(report.is_empty)
+        self.assertIn(["Probiblio", "<5"], [row[:2] for row in report.summary.rows])
+        self.assertContains(cached, "&lt;5")
+
+    def test_the_labels_follow_the_language(self) -> None:
+        make_referrals(self.library, self.branch, dt.date(2025, 3, 4), 12)
+        self.login(self.editor)
+        url = reverse("insights:national")
+        english, _queries = self.get(url, YEAR)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+        dutch, _queries = self.get(url, YEAR)
+        self.assertEqual(english.context["report"].summary.rows[-1][0], "Total")
+        self.assertEqual(dutch.context["report"].summary.rows[-1][0], "Totaal")
