@@ -20,10 +20,12 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import is_ratelimited
 
 from balie.lrs.models import Client
 
@@ -168,6 +170,18 @@ def error(status: int, message: str) -> HttpResponse:
     return _respond(response)
 
 
+def _over_the_limit(request: HttpRequest) -> bool:
+    """Per client, generous: a tool that sends its statements in batches never meets it;
+    one that loops does (BALIE_XAPI_RATE_LIMIT requests a minute)."""
+    return is_ratelimited(
+        request,
+        group="xapi",
+        key=lambda _group, request: str(request.xapi_client.pk),
+        rate=settings.BALIE_XAPI_RATE_LIMIT,
+        increment=True,
+    )
+
+
 def xapi_resource(*methods: str, public: bool = False) -> Callable:
     """Wrap an xAPI resource view (see the module's docstring). A `public` resource (About)
     needs neither credentials nor the version header."""
@@ -195,6 +209,10 @@ def xapi_resource(*methods: str, public: bool = False) -> Callable:
                 if not public:
                     request.xapi_client = authenticate(request)
                     _check_version(request)
+                    if _over_the_limit(request):
+                        response = error(429, "too many requests a minute for this client")
+                        response["Retry-After"] = "60"
+                        return response
                 response = view(request, *args, **kwargs)
                 if head:
                     response.content = b""

@@ -149,7 +149,7 @@ def record(user: User, events: Iterable[Event]) -> None:
     if organisation is None:  # nobody to attribute it to: no role anywhere
         return
     actor = _actor(user)
-    _store([_statement(actor, event) for event in events], organisation)
+    _store([build_statement(actor, event) for event in events], organisation)
 
 
 def attendance(user: User, visits: Sequence[tuple[Activity, datetime]], *, present: bool) -> None:
@@ -172,7 +172,7 @@ def attendance(user: User, visits: Sequence[tuple[Activity, datetime]], *, prese
         standing = [statement_id for statement_id, voided in mine if not voided]
         if present and not standing:
             event = Event(Verb.ATTENDED, activity, at, occurrence=f"#{len(mine)}")
-            statements.append(_statement(actor, event))
+            statements.append(build_statement(actor, event))
         if not present:
             statements.extend(_voiding(statement_id, at=now) for statement_id in standing)
     _store(statements, organisation)
@@ -197,14 +197,19 @@ def _home_page() -> str:
     return settings.BALIE_SITE_URL.rstrip("/")
 
 
-def _balie() -> dict[str, Any]:
+def balie_agent() -> dict[str, Any]:
     """Balie itself: the authority of its statements and the actor of its voiding ones."""
     return {"objectType": "Agent", "account": {"homePage": _home_page(), "name": PLATFORM}}
 
 
 def _actor(user: User) -> dict[str, Any]:
     account, _ = Account.objects.get_or_create(user=user)
-    return {"objectType": "Agent", "account": {"homePage": _home_page(), "name": str(account.name)}}
+    return actor_of(account.name)
+
+
+def actor_of(account_name: object) -> dict[str, Any]:
+    """The agent of a person in statements: their opaque account, never who they are."""
+    return {"objectType": "Agent", "account": {"homePage": _home_page(), "name": str(account_name)}}
 
 
 def _organisation(user: User) -> Organisation | None:
@@ -220,7 +225,9 @@ def _organisation(user: User) -> Organisation | None:
     return chosen[0].organisation if chosen else None
 
 
-def _statement(actor: dict[str, Any], event: Event) -> dict[str, Any]:
+def build_statement(actor: dict[str, Any], event: Event) -> dict[str, Any]:
+    """The statement of `event` by `actor`, as `record` stores it (before the store adds
+    `stored` and `authority`). Also used by the national-scale data generator."""
     identity = " ".join(
         part
         for part in (actor["account"]["name"], event.verb.iri, event.activity.key, event.occurrence)
@@ -256,7 +263,7 @@ def _context(activity: Activity) -> dict[str, Any]:
 def _voiding(voided: str, *, at: datetime) -> dict[str, Any]:
     return {
         "id": str(statement_id(f"voids {voided}")),
-        "actor": _balie(),
+        "actor": balie_agent(),
         "verb": {"id": VOIDED, "display": {"en-US": "voided", "nl-NL": "heeft ingetrokken"}},
         "object": {"objectType": "StatementRef", "id": voided},
         "timestamp": at.astimezone(UTC).isoformat(),
@@ -287,10 +294,10 @@ def _store(statements: list[dict[str, Any]], organisation: Organisation) -> None
     if not statements:
         return
     try:
-        store.store(statements, organisation=organisation, authority=_balie())
+        store.store(statements, organisation=organisation, authority=balie_agent())
     except store.Conflict:  # rare: a replay after a rename. Then the others one by one.
         for statement in statements:
             try:
-                store.store([statement], organisation=organisation, authority=_balie())
+                store.store([statement], organisation=organisation, authority=balie_agent())
             except store.Conflict:
                 continue

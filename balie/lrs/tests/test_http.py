@@ -8,10 +8,12 @@ import uuid
 from unittest import mock
 from urllib.parse import urlencode
 
+from django.test import override_settings
+
 from balie.lrs import http
 from balie.lrs.models import Client, Statement
 from balie.lrs.tests.test_statements import statement
-from balie.lrs.tests.xapi import XapiTestCase, basic_auth
+from balie.lrs.tests.xapi import XapiTestCase, basic_auth, make_client
 
 
 class HttpTests(XapiTestCase):
@@ -92,3 +94,16 @@ class HttpTests(XapiTestCase):
             self.assertEqual(self.xapi_post("statements", [statement()]).status_code, 200)
         huge = self.xapi_post("statements", "[]", CONTENT_LENGTH=str(http.MAX_BODY + 1))
         self.assertEqual(huge.status_code, 413)
+
+
+class RateLimitTests(XapiTestCase):
+    @override_settings(BALIE_XAPI_RATE_LIMIT="3/m")
+    def test_a_client_over_its_limit_waits_and_others_do_not(self):
+        for _ in range(3):
+            self.assertEqual(self.xapi_get("statements").status_code, 200)
+        refused = self.xapi_get("statements")
+        self.assertEqual(refused.status_code, 429)
+        self.assertEqual(refused["Retry-After"], "60")
+        self.assertIn("too many", refused.json()["error"])
+        _, other = make_client(self.library)
+        self.assertEqual(self.xapi_get("statements", auth=other).status_code, 200)
