@@ -6,7 +6,7 @@ serves Balie with gunicorn as in production (gthread workers), runs Locust headl
 `bench/locustfile.py` and reports per scenario: requests/s, p50/p95/p99, 4xx and 5xx counts, the
 latencies as ratios to the floor's, the peak memory (VmHWM) of each gunicorn worker and the
 server CPU time per request. The result is kept as JSON in bench/results/, with Locust's CSV
-files beside it. Statement POSTs (xAPI) are not measured: Balie has no LRS yet.
+files beside it.
 
 `--shape burst` is S1 (a cohort logging in at once: `--users` log in within `--burst-seconds`,
 each then opens "Mijn leertraject"; the logins are measured), `--shape spike` is S11 (`--users`
@@ -35,11 +35,19 @@ from pathlib import Path
 
 from harness import ROOT, Served
 
-SCENARIOS = ["floor", "step page", "heartbeat", "note save", "tally tap", "library dashboard"]
+SCENARIOS = [
+    "floor",
+    "step page",
+    "heartbeat",
+    "note save",
+    "tally tap",
+    "library dashboard",
+    "statement post",
+]
 USER_CLASSES = {
-    "steady": ["Floor", "Learner", "DeskWorker", "Manager"],
+    "steady": ["Floor", "Learner", "DeskWorker", "Manager", "AuthoringTool"],
     "burst": ["Floor", "Arrival"],
-    "spike": ["Floor", "Learner", "DeskWorker", "Manager"],
+    "spike": ["Floor", "Learner", "DeskWorker", "Manager", "AuthoringTool"],
 }
 SPIKE = (30, 70)  # seconds: the spike starts, and is over
 
@@ -149,6 +157,7 @@ def main() -> None:
     data.add_argument("--libraries", type=int, default=135)
     data.add_argument("--staff", type=int, default=8000)
     data.add_argument("--step-progress", type=int, default=1_000_000)
+    data.add_argument("--statements", type=int, default=5_000_000)
     data.add_argument("--referrals", type=int, default=500_000)
     data.add_argument("--intakes-per-library", type=int, default=400)
     data.add_argument("--accounts", type=int, default=10, help="benchmark logins per role")
@@ -176,6 +185,7 @@ def main() -> None:
             Path(__file__).with_name("national.py"),
             *("--libraries", str(args.libraries), "--staff", str(args.staff)),
             *("--step-progress", str(args.step_progress), "--referrals", str(args.referrals)),
+            *("--statements", str(args.statements)),
             *("--intakes-per-library", str(args.intakes_per_library)),
             *("--accounts", str(args.accounts)),
         )
@@ -252,7 +262,14 @@ def main() -> None:
         "reused": args.reuse,
         "data": {
             key: getattr(args, key)
-            for key in ("libraries", "staff", "step_progress", "referrals", "accounts")
+            for key in (
+                "libraries",
+                "staff",
+                "step_progress",
+                "statements",
+                "referrals",
+                "accounts",
+            )
         },
         **prepared,
         "worker_peak_rss_mb": {str(pid): round(kb / 1024, 1) for pid, kb in peaks.items()},
@@ -295,7 +312,6 @@ def main() -> None:
             f"(each: {', '.join(f'{kb / 1024:.1f}' for kb in peaks.values())} MB)",
             f"Server CPU (gunicorn workers) per request, measured window: "
             f"{result['server_cpu_ms_per_request']} ms",
-            "Not measured: statement POSTs (no LRS yet).",
             f"Result: {prefix}.json (Locust's CSV: {prefix}_stats.csv)",
         ],
     )

@@ -7,6 +7,8 @@ name of its scenario; requests named "setup: …" and "login" prepare a user and
 - note save:          a note on that step, with a growing revision (form POST)
 - tally tap:          a desk worker logs one referral (JSON POST, a new client_id each time)
 - library dashboard:  a manager's library dashboard, default period
+- statement post:     a library's authoring tool POSTs 50 xAPI statements (S4), HTTP Basic with
+                      the bench clients of `national.py` (tool-000 …)
 
 With BENCH_SHAPE (set by `load.py --shape`):
 
@@ -26,6 +28,7 @@ whose CPU time over the measured window goes into that file).
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import os
@@ -49,6 +52,7 @@ SETUP = ("setup", "login")
 learners = itertools.cycle(range(ACCOUNTS))
 managers = itertools.cycle(range(ACCOUNTS))
 desk_workers = itertools.cycle(reversed(range(ACCOUNTS)))  # other learners than the players
+tools = itertools.cycle(range(ACCOUNTS))  # bench libraries whose xAPI client posts
 
 # Every response: times (ms) and status codes by name; measuring starts once all users run.
 recorded: dict = {
@@ -255,6 +259,50 @@ class Manager(BalieUser):
     @task
     def library_dashboard(self) -> None:
         self.client.get(self.dashboard, name="library dashboard")
+
+
+class AuthoringTool(HttpUser):
+    """S4: an e-learning authoring tool of a library sends its learners' statements, 50 at a
+    time, as xAPI clients do."""
+
+    weight = 2
+    wait_time = between(*WAIT)
+
+    def on_start(self) -> None:
+        number = next(tools)
+        library = f"bench-{number:03d}"
+        secret = base64.b64encode(f"tool-{number:03d}:tool-secret-{number:03d}".encode()).decode()
+        self.headers = {
+            "Authorization": f"Basic {secret}",
+            "X-Experience-API-Version": "1.0.3",
+            "Content-Type": "application/json",
+        }
+        self.library = library
+
+    @task
+    def statement_post(self) -> None:
+        now = datetime.now(UTC).isoformat()
+        course = f"https://elearning.example/{self.library}/courses/{uuid.uuid4().int % 40}"
+        batch = [
+            {
+                "id": str(uuid.uuid4()),
+                "actor": {
+                    "objectType": "Agent",
+                    "account": {"homePage": "https://balie.example", "name": str(uuid.uuid4())},
+                },
+                "verb": {
+                    "id": "http://adlnet.gov/expapi/verbs/experienced",
+                    "display": {"en-US": "experienced"},
+                },
+                "object": {"objectType": "Activity", "id": f"{course}/slides/{n}"},
+                "context": {"contextActivities": {"parent": [{"id": course}]}},
+                "timestamp": now,
+            }
+            for n in range(50)
+        ]
+        self.client.post(
+            "/xapi/statements", data=json.dumps(batch), headers=self.headers, name="statement post"
+        )
 
 
 class Arrival(BalieUser):

@@ -76,6 +76,55 @@ def statement(agent_number: int, moment: datetime) -> dict:
 # -- filling (runs in a subprocess that sets up Django on the bench database) ------------------
 
 
+def copy_statements(raw, rows) -> int:
+    """Write statements by COPY, as `lrs.store` would store them: `rows` yields
+    (organisation id, client id or None, payload with id, stored, authority and version). The
+    StatementAgent/StatementActivity rows come from `store.index_entries`. Needs Django set up;
+    `raw` is the psycopg connection. Commits; answers the number written."""
+    from balie.lrs.store import index_entries
+
+    with raw.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM lrs_statement")
+        first = cursor.fetchone()[0] + 1
+        pk = first - 1
+        agent_rows, activity_rows = [], []
+        with cursor.copy(
+            "COPY lrs_statement (id, statement_id, organisation_id, client_id, verb_id, "
+            "activity_id, registration, timestamp, stored, payload) FROM STDIN"
+        ) as copy:
+            for organisation_id, client_id, payload in rows:
+                pk += 1
+                target = payload["object"]
+                is_activity = target.get("objectType", "Activity") == "Activity"
+                copy.write_row(
+                    (
+                        pk,
+                        payload["id"],
+                        organisation_id,
+                        client_id,
+                        payload["verb"]["id"],
+                        target["id"] if is_activity else "",
+                        payload.get("context", {}).get("registration"),
+                        datetime.fromisoformat(payload["timestamp"]),
+                        datetime.fromisoformat(payload["stored"]),
+                        json.dumps(payload),
+                    )
+                )
+                agent_entries, activity_entries = index_entries(payload)
+                agent_rows += [(pk, h, r) for h, r in agent_entries]
+                activity_rows += [(pk, h, r) for h, r in activity_entries]
+        for table, column, entries in (
+            ("lrs_statementagent", "agent_hash", agent_rows),
+            ("lrs_statementactivity", "activity_hash", activity_rows),
+        ):
+            with cursor.copy(f"COPY {table} (statement_id, {column}, relation) FROM STDIN") as copy:
+                for entry in entries:
+                    copy.write_row(entry)
+        cursor.execute("SELECT setval(pg_get_serial_sequence('lrs_statement', 'id'), %s)", [pk])
+    raw.commit()
+    return pk - first + 1
+
+
 def fill(count: int) -> None:
     import os
     import sys
@@ -89,7 +138,6 @@ def fill(count: int) -> None:
 
     from balie.lrs.http import hash_secret
     from balie.lrs.models import Client
-    from balie.lrs.store import index_entries
     from balie.orgs.actions import create_organisation
     from balie.orgs.models import Organisation
 
@@ -118,48 +166,14 @@ def fill(count: int) -> None:
     first = now - timedelta(days=365)
     step = timedelta(days=365) / count
     connection.ensure_connection()
-    raw = connection.connection
-    with raw.cursor() as cursor:
-        rows = _payloads(count, first, step, clients)
-        agent_rows, activity_rows = [], []
-        with cursor.copy(
-            "COPY lrs_statement (id, statement_id, organisation_id, client_id, verb_id, "
-            "activity_id, timestamp, stored, payload) FROM STDIN"
-        ) as copy:
-            for pk, client, payload in rows:
-                moment = datetime.fromisoformat(payload["stored"])
-                copy.write_row(
-                    (
-                        pk,
-                        payload["id"],
-                        client.organisation_id,
-                        client.pk,
-                        payload["verb"]["id"],
-                        payload["object"]["id"],
-                        moment,
-                        moment,
-                        json.dumps(payload),
-                    )
-                )
-                agent_entries, activity_entries = index_entries(payload)
-                agent_rows += [(pk, h, r) for h, r in agent_entries]
-                activity_rows += [(pk, h, r) for h, r in activity_entries]
-        for table, column, entries in (
-            ("lrs_statementagent", "agent_hash", agent_rows),
-            ("lrs_statementactivity", "activity_hash", activity_rows),
-        ):
-            with cursor.copy(f"COPY {table} (statement_id, {column}, relation) FROM STDIN") as copy:
-                for entry in entries:
-                    copy.write_row(entry)
-        cursor.execute("SELECT setval(pg_get_serial_sequence('lrs_statement', 'id'), %s)", [count])
-    raw.commit()
+    copy_statements(connection.connection, rows_of(count, first, step, clients))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"filled {count:,} statements in {time.monotonic() - started:.1f} s")
     _explain(clients[0])
 
 
-def _payloads(count, first, step, clients):
+def rows_of(count, first, step, clients):
     for index in range(count):
         agent_number = random.randrange(AGENTS)
         client = clients[library_of(agent_number)]
@@ -168,7 +182,7 @@ def _payloads(count, first, step, clients):
         payload["stored"] = moment.isoformat()
         payload["authority"] = client.authority()
         payload["version"] = "1.0.0"
-        yield index + 1, client, payload
+        yield client.organisation_id, client.pk, payload
 
 
 def _explain(client) -> None:

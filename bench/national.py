@@ -1,19 +1,23 @@
 """National-scale data on top of the demo: ~135 library organisations with their branches under
 the nine POIs, each with its offer; ~8,000 staff with their roles and branches; two programme
 runs per library as cohorts with four meetings, attendance and evaluation responses; ~1 million
-step-progress rows with the matching module progress; two years of anonymous referrals and
-intakes.
+step-progress rows with the matching module progress; ~5 million xAPI statements (Balie's own for
+that progress, as `lrs.record` makes them, and up to the total those that each library's
+authoring tool sends through its xAPI client); two years of anonymous referrals and intakes.
 
 Run once on the database of the environment (BALIE_DATABASE_URL or the SQLite default), after
 `balie migrate` and `balie load_demo`:
 
     .venv/bin/python bench/national.py [--libraries 135] [--staff 8000]
-        [--step-progress 1000000] [--referrals 500000] [--accounts 10] [--seed 1]
+        [--step-progress 1000000] [--statements 5000000] [--referrals 500000] [--accounts 10]
+        [--seed 1]
 
 Every generated person has an unusable password, except the benchmark accounts (`--accounts` per
 role): learner0@bench.example …, manager0@bench.example …, adviser0@bench.example …, all with
-the demo password. Rows are written with bulk inserts in batches; on PostgreSQL the default sizes
-take a few minutes.
+the demo password; the bench libraries' xAPI clients have the keys `tool-000`, `tool-001`, …
+and the secrets `tool-secret-000`, …. Rows are written with bulk inserts
+in batches, statements by COPY (PostgreSQL only); on PostgreSQL the default sizes take a few
+minutes, the statements a few more per million.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import os
 import random
 import sys
 import time
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from datetime import time as clock
@@ -38,7 +43,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.db import models, transaction  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from balie.cohorts.actions import DEFAULT_MEETINGS  # noqa: E402
@@ -60,6 +65,12 @@ from balie.desk.models import (  # noqa: E402
 )
 from balie.insights.models import Kind as ResponseKind  # noqa: E402
 from balie.insights.models import Response, TimeVerdict, Wave  # noqa: E402
+from balie.learning.actions import (  # noqa: E402
+    answered_event,
+    completed_event,
+    experienced_event,
+    started_event,
+)
 from balie.learning.models import (  # noqa: E402
     Choice,
     ModuleProgress,
@@ -67,6 +78,9 @@ from balie.learning.models import (  # noqa: E402
     Step,
     StepProgress,
 )
+from balie.lrs import record  # noqa: E402
+from balie.lrs.http import hash_secret  # noqa: E402
+from balie.lrs.models import Account, Client  # noqa: E402
 from balie.orgs.models import Membership, Organisation, Role, Specialism, User  # noqa: E402
 
 BATCH = 5000
@@ -518,6 +532,121 @@ def intakes(per_library: int, libs: list[Organisation], rng: random.Random) -> i
     return insert(Intake, rows)
 
 
+STATEMENT_CHUNK = 250_000  # statements per COPY: bounds the memory of the index rows
+TOOL_VERBS = [record.Verb.EXPERIENCED, record.Verb.EXPERIENCED, record.Verb.ANSWERED]
+
+
+def statements(total: int, rng: random.Random) -> dict[str, int]:
+    """About `total` statements. First Balie's own for the bench learners' progress (started,
+    experienced, answered, completed), built by the same functions as the actions use, under
+    each learner's opaque account; then, up to `total`, what the libraries' authoring tools
+    send through their xAPI clients: slides experienced and questions answered in their own
+    e-learning, by the same learners."""
+    from lrs import copy_statements  # bench/lrs.py: the COPY in the shape the store writes
+
+    by_library = learners_by_library()
+    library_of = {user: library for library, users in by_library.items() for user in users}
+    Account.objects.bulk_create(
+        [Account(user_id=user) for user in library_of], batch_size=BATCH, ignore_conflicts=True
+    )
+    names = dict(
+        Account.objects.filter(user_id__in=list(library_of)).values_list("user_id", "name")
+    )
+    libraries = Organisation.objects.filter(pk__in=list(by_library)).order_by("pk")
+    Client.objects.bulk_create(
+        [
+            Client(
+                organisation=library,
+                name=f"Auteurstool {library.name}",
+                key=f"tool-{number:03d}",
+                secret_hash=hash_secret(f"tool-secret-{number:03d}"),
+            )
+            for number, library in enumerate(libraries)
+        ]
+    )
+    clients = {c.organisation_id: c for c in Client.objects.filter(organisation__in=libraries)}
+    balie = record.balie_agent()
+
+    def stored(payload: dict, authority: dict) -> dict:
+        return {**payload, "stored": payload["timestamp"], "authority": authority}
+
+    def own():
+        progress = StepProgress.objects.filter(user_id__in=list(library_of)).select_related(
+            "step__module", "choice"
+        )
+        for answer in progress.order_by("pk").iterator(chunk_size=BATCH):
+            actor = record.actor_of(names[answer.user_id])
+            library = library_of[answer.user_id]
+            event = experienced_event(answer.step, answer.seen_at)
+            yield library, None, stored(record.build_statement(actor, event), balie)
+            if answer.choice is not None:
+                event = answered_event(answer.step, answer)
+                yield library, None, stored(record.build_statement(actor, event), balie)
+        modules = ModuleProgress.objects.filter(user_id__in=list(library_of)).select_related(
+            "module"
+        )
+        for done in modules.order_by("pk").iterator(chunk_size=BATCH):
+            actor = record.actor_of(names[done.user_id])
+            library = library_of[done.user_id]
+            events = [started_event(done, done.module)]
+            if done.completed_at is not None:
+                events.append(completed_event(done, done.module))
+            for event in events:
+                yield library, None, stored(record.build_statement(actor, event), balie)
+
+    def from_tools(count: int):
+        learners = list(library_of)
+        now = timezone.now()
+        for _ in range(count):
+            user = rng.choice(learners)
+            client = clients[library_of[user]]
+            verb = rng.choice(TOOL_VERBS)
+            course = rng.randrange(40)
+            moment = now - timedelta(seconds=rng.randrange(2 * 365 * 86400))
+            payload = {
+                "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "actor": record.actor_of(names[user]),
+                "verb": {"id": verb.iri, "display": verb.display},
+                "object": {
+                    "objectType": "Activity",
+                    "id": f"https://elearning.example/{client.key}/courses/{course}/"
+                    f"slides/{rng.randrange(60)}",
+                },
+                "context": {
+                    "contextActivities": {
+                        "parent": [
+                            {
+                                "objectType": "Activity",
+                                "id": f"https://elearning.example/{client.key}/courses/{course}",
+                            }
+                        ]
+                    }
+                },
+                "timestamp": moment.isoformat(),
+                "version": "1.0.0",
+            }
+            if verb is record.Verb.ANSWERED:
+                payload["result"] = {"success": rng.random() < 0.7}
+            yield client.organisation_id, client.pk, stored(payload, client.authority())
+
+    connection.ensure_connection()
+
+    def copy(rows) -> int:
+        chunk, count = [], 0
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == STATEMENT_CHUNK:
+                count += copy_statements(connection.connection, chunk)
+                chunk = []
+        return count + (copy_statements(connection.connection, chunk) if chunk else 0)
+
+    own_count = copy(own())
+    written = own_count + copy(from_tools(max(0, total - own_count)))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE lrs_statement, lrs_statementagent, lrs_statementactivity")
+    return {"statements": written, "balie_statements": own_count, "xapi_clients": len(clients)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--libraries", type=int, default=135)
@@ -528,6 +657,12 @@ def main() -> None:
         help="people; 0 skips people, cohorts, progress and evaluations",
     )
     parser.add_argument("--step-progress", type=int, default=1_000_000)
+    parser.add_argument(
+        "--statements",
+        type=int,
+        default=5_000_000,
+        help="xAPI statements in all (PostgreSQL only; 0: none)",
+    )
     parser.add_argument("--accounts", type=int, default=10, help="benchmark logins per role")
     parser.add_argument("--referrals", type=int, default=500_000)
     parser.add_argument("--intakes-per-library", type=int, default=400)
@@ -566,6 +701,8 @@ def main() -> None:
         part("cohorts", lambda: cohorts(rng))
         part("progress", lambda: progress(args.step_progress, steps, rng))
         part("responses", lambda: responses(rng))
+        if args.statements and connection.vendor == "postgresql":
+            part("statements", lambda: statements(args.statements, rng))
     part("referrals", lambda: referrals(args.referrals, libs, rng))
     part("intakes", lambda: intakes(args.intakes_per_library, libs, rng))
     print(f"National data added in {time.monotonic() - started:.1f} s:")
