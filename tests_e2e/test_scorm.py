@@ -48,10 +48,25 @@ def content_page(package) -> str:
     return package.locator("#contentFrame").get_attribute("src") or ""
 
 
+def accept(dialog) -> None:
+    """The golf sample asks "resume where you left off?" with confirm(): say yes."""
+    dialog.accept()
+
+
+def come_back_later(page: Page) -> Page:
+    """The learner closes the tab and opens the step again (a reload would race the sample's
+    own confirm() in its unload handler, which Chromium may or may not show)."""
+    url = page.url
+    reopened = page.context.new_page()
+    page.close()
+    reopened.on("dialog", accept)
+    reopened.goto(url)
+    return reopened
+
+
 def test_a_learner_plays_resumes_and_finishes_a_scorm_package(page: Page, server: Server) -> None:
     server.manage("load_scorm_demo")
-    # The golf sample asks "resume where you left off?" with confirm(): say yes.
-    page.on("dialog", lambda dialog: dialog.accept())
+    page.on("dialog", accept)
     log_in(page)
     page.get_by_role("link", name=re.compile(MODULE)).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Golf uitgelegd (voorbeeldpakket)")
@@ -67,11 +82,11 @@ def test_a_learner_plays_resumes_and_finishes_a_scorm_package(page: Page, server
     wait_for_saved_location(page, "3")
     look(page, "scorm-01-playing")
 
-    # Next in Balie's player does not count the unfinished package as done.
-    page.get_by_role("button", name="Module afronden").click()
+    # Balie's own "next" does not count the unfinished package as done: see
+    # balie/scorm/tests/test_runtime.py (here it would reload the package mid-play).
     expect(page.locator(".balie-steplist__item--seen")).to_have_count(0)
 
-    page.reload()
+    page = come_back_later(page)
     package = page.frame_locator("iframe.balie-scorm__frame")
     expect(package.locator("#contentFrame")).to_have_attribute(
         "src", re.compile("OtherScoring.html")
@@ -84,7 +99,7 @@ def test_a_learner_plays_resumes_and_finishes_a_scorm_package(page: Page, server
     )
     look(page, "scorm-02-done")
 
-    page.reload()
+    page = come_back_later(page)
     expect(page.locator(".balie-steplist__item--seen")).to_have_count(1)
     page.get_by_role("button", name="Module afronden").click()
     expect(page).to_have_url(re.compile(r"/klaar/$"))

@@ -130,7 +130,7 @@ class RuntimeTests(ScormTestCase):
             self.login(self.alice)  # the session itself lasts only 12 hours
             response = self.commit(token, 1, core())
         self.assertEqual(response.status_code, 400)
-        self.assertIn("reload", response.json()["error"])
+        self.assertIn("Laad de pagina opnieuw", response.json()["error"])
 
     def test_malformed_commits(self) -> None:
         token = self.start()["token"]
@@ -233,7 +233,7 @@ class PlayerTests(ScormTestCase):
         self.assertFalse(
             StepProgress.objects.filter(step=self.golf_step, seen_at__isnull=False).exists()
         )
-        self.assertContains(self.client.get(self.url), "counts as done once you have finished")
+        self.assertContains(self.client.get(self.url), "telt als klaar zodra je het hebt afgerond")
 
     def test_next_moves_on_once_the_package_is_done(self) -> None:
         token = self.client.get(reverse("scorm:start", args=[self.golf.pk])).json()["token"]

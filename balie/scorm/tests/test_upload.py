@@ -48,9 +48,9 @@ class UploadTests(ScormTestCase):
         self.login(self.editor)
         before = (self.folders(), Step.objects.count(), Package.objects.count())
         cases = {
-            "MissingLaunchUrl_SCORM12.zip": "has no launch address",
+            "MissingLaunchUrl_SCORM12.zip": "heeft geen startadres",
             "InvalidFileReferences_SCORM12.zip": "content/nonexistent.html",
-            "MalformedXml_SCORM12.zip": "not valid XML",
+            "MalformedXml_SCORM12.zip": "geen geldige XML",
         }
         for name, message in cases.items():
             with self.subTest(name=name):
@@ -58,7 +58,7 @@ class UploadTests(ScormTestCase):
                 self.assertContains(response, message, status_code=400)
         hostile = zips.package(**{"../../evil.html": "x"})
         response = self.client.post(self.url, {"package": upload("evil.zip", hostile)})
-        self.assertContains(response, "a path with ..", status_code=400)
+        self.assertContains(response, "een pad met ..", status_code=400)
         after = (self.folders(), Step.objects.count(), Package.objects.count())
         self.assertEqual(before, after)
 
@@ -111,7 +111,7 @@ class ReplaceTests(ScormTestCase):
         before = self.folders()
         url = reverse("scorm:replace", args=[self.golf_step.pk])
         response = self.client.post(url, {"package": upload("x.zip", b"not a zip")})
-        self.assertContains(response, "not a zip file", status_code=400)
+        self.assertContains(response, "geen zipbestand", status_code=400)
         self.assertEqual(self.folders(), before)
 
     def test_only_scorm_steps_and_only_editors(self) -> None:

@@ -64,7 +64,7 @@ class ManagementSiteEventTests(TwoFactorTestCase):
     def test_administrators_read_the_log_and_nobody_edits_it(self) -> None:
         event = record_event(AuditAction.BACKUP, details={"file": "x.dump"})
         changelist = self.client.get(reverse("admin:security_auditevent_changelist"))
-        self.assertContains(changelist, "database backup")
+        self.assertContains(changelist, "back-up van de database")
         filtered = self.client.get(
             reverse("admin:security_auditevent_changelist"), {"action": AuditAction.BACKUP}
         )
