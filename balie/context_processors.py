@@ -4,7 +4,7 @@ from django.http import HttpRequest
 
 from balie.desk.models import TAALHUIS_SPECIALISMS
 from balie.orgs.models import Organisation, Role
-from balie.security.verification import may_use_two_factor
+from balie.security.verification import may_use_two_factor, needs_code
 
 LEADING_ROLES = (Role.ADVISER, Role.MANAGER, Role.SPECIALIST, Role.EDITOR, Role.ADMIN)
 
@@ -13,6 +13,8 @@ def navigation(request: HttpRequest) -> dict:
     user = request.user
     if not user.is_authenticated:
         return {}
+    if needs_code(request):  # halfway through logging in: only the code page, no menu
+        return {"code_owed": True}
     memberships = user.active_memberships
     in_library = any(m.organisation.kind == Organisation.Kind.LIBRARY for m in memberships)
     return {

@@ -103,13 +103,14 @@ class LoginTests(TwoFactorTestCase):
         page = self.client.get(response["Location"])
         self.assertContains(page, 'autocomplete="one-time-code"')
         self.assertContains(page, 'inputmode="numeric"')
+        self.assertNotContains(page, 'class="balie-nav"')  # no menu that only leads back here
 
     def test_a_current_code_logs_in(self) -> None:
         self.log_in_with_password(self.adviser)
         key_before = self.client.session.session_key
         response = self.send_code(code(0))
         self.assertRedirects(response, "/leren/", fetch_redirect_response=False)
-        self.assertEqual(self.client.get("/leren/").status_code, 200)
+        self.assertContains(self.client.get("/leren/"), 'class="balie-nav"')
         self.assertNotEqual(self.client.session.session_key, key_before)
 
     def test_the_code_of_the_step_before_or_after_is_accepted(self) -> None:
