@@ -6,10 +6,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from balie.insights.models import Response
+from balie.lib.admin import ViewOnly
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ["submitted_on", "library", "kind", "rating", "time_verdict", "wave"]
     list_filter = ["kind", "submitted_on"]
     date_hierarchy = "submitted_on"
@@ -21,15 +22,6 @@ class ResponseAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest):
         return Response.objects.visible_to(request.user).select_related("library")

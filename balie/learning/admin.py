@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from balie.learning.models import Choice, LocalBlock, Module, Programme, Step
+from balie.lib.admin import ViewOnly
 from balie.lib.durations import minutes
 
 
@@ -130,7 +131,7 @@ class StepAdmin(EditorsOnly, admin.ModelAdmin):
 
 
 @admin.register(LocalBlock)
-class LocalBlockAdmin(admin.ModelAdmin):
+class LocalBlockAdmin(ViewOnly, admin.ModelAdmin):
     """Editors and administrators may look; only the library changes its own block."""
 
     list_display = ["library", "module", "updated_at", "updated_by"]
@@ -154,12 +155,3 @@ class LocalBlockAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
+from balie.lib.admin import ViewOnly
 from balie.lrs.http import hash_secret, new_credentials
 from balie.lrs.models import Client, Forwarder, Statement
 
@@ -44,19 +45,10 @@ class ForwarderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(ViewOnly, admin.ModelAdmin):
     """A look at what was stored, never a way to change it: statements are insert-only."""
 
     list_display = ["statement_id", "verb_id", "organisation", "stored"]
     list_select_related = ["organisation"]
     search_fields = ["=statement_id"]
     show_full_result_count = False  # counting a million rows on every page is not worth it
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from balie.lib.admin import ViewOnly
 from balie.security.models import AuditEvent, TwoFactor
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ViewOnly, admin.ModelAdmin):
     """The audit log, to read: nobody adds, changes or deletes an event here (nor anywhere)."""
 
     list_display = ["at", "action", "actor", "actor_role", "object_type", "object_id", "ip"]
@@ -25,15 +26,6 @@ class AuditEventAdmin(admin.ModelAdmin):
         "details",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(TwoFactor)
