@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django_ratelimit.decorators import ratelimit
 from balie.desk import actions
 from balie.desk.forms import OfferForm, TallyForm, branches_of
 from balie.desk.models import KEEPER_ROLES, Channel, Need, Offer, OfferKind, Referral
+from balie.lib import jsonbody
 from balie.orgs import access
 from balie.orgs.models import Organisation, Role, User
 from balie.personas.models import Persona
@@ -307,8 +307,8 @@ def _error(message: str, status: int = 400) -> JsonResponse:
 
 def _json_body(request: HttpRequest) -> dict | None:
     try:
-        data = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deep nesting
+        data = jsonbody.loads(request.body or b"")
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 

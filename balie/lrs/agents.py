@@ -13,10 +13,10 @@ is a statement's object); that is the caller's rule, not this module's.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from balie.lib import jsonbody
 from balie.lrs.http import BadRequest
 
 IDENTIFIERS = ("mbox", "mbox_sha1sum", "openid", "account")
@@ -47,8 +47,8 @@ def parse_agent_param(text: str) -> dict[str, Any]:
     """The `agent` query parameter: JSON of an Agent or an identified Group (something that an
     identifier names; an anonymous group cannot be looked up)."""
     try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
+        value = jsonbody.loads(text)
+    except ValueError:
         raise BadRequest("agent: not valid JSON") from None
     validate_agent(value, "agent")
     if not identifiers_of(value):

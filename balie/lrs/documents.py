@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
+from balie.lib import jsonbody
 from balie.lrs.agents import ABSOLUTE_IRI, IDENTIFIERS, parse_agent_param
 from balie.lrs.http import BadRequest, Forbidden, NotFound, PreconditionFailed, xapi_resource
 from balie.lrs.models import Activity, Client, Document, Relation, StatementAgent
@@ -281,8 +282,8 @@ def _json_object(content: bytes, content_type: str, what: str) -> dict[str, Any]
     if content_type.split(";")[0].strip().lower() != "application/json":
         raise BadRequest(f"{what} is not application/json: POST merges JSON objects; use PUT")
     try:
-        value = json.loads(content)
-    except (ValueError, RecursionError):
+        value = jsonbody.loads(content)
+    except ValueError:
         raise BadRequest(f"{what} is not valid JSON") from None
     if not isinstance(value, dict):
         raise BadRequest(f"{what} is not a JSON object: POST merges JSON objects; use PUT")

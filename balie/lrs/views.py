@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.http import http_date
 
+from balie.lib import jsonbody
 from balie.lrs import multipart, query, store
 from balie.lrs.http import (
     SUPPORTED_VERSIONS,
@@ -91,8 +92,8 @@ def _received(request: HttpRequest) -> tuple[Any, dict[str, tuple[str, bytes]]]:
 
 def _json(body: bytes) -> Any:
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
+        return jsonbody.loads(body)
+    except ValueError:
         raise BadRequest("the body is not valid JSON") from None
 
 

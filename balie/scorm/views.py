@@ -3,7 +3,6 @@ own files, and the commit endpoint that scorm-again posts the run-time data to."
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,6 +27,7 @@ from django.views.decorators.http import (
 )
 
 from balie.learning.models import Module, Step, StepKind
+from balie.lib import jsonbody
 from balie.orgs.access import get_for
 from balie.orgs.models import User
 from balie.scorm import actions
@@ -226,8 +226,8 @@ def commit(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return _refused(403, _("You are logged out. Log in again to save your progress."))
     try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+        payload = jsonbody.loads(request.body)
+    except ValueError:
         return _refused(400, _("The commit is not valid JSON."))
     token = payload.get("token") if isinstance(payload, dict) else None
     sequence = payload.get("sequence") if isinstance(payload, dict) else None

@@ -1,15 +1,17 @@
 """Fuzzing the endpoints that scripts post to (QUALITY.md K1–K3): the time-on-task heartbeat,
-the note save, the desk tally tap and its undo, the attendance tap of a cohort meeting and the
-hand-over booking. Random and malformed bodies — wrong types, huge numbers, deep nesting,
-invalid UTF-8, bad UUIDs, oversized bodies — must be answered with a 4xx, never a 5xx, and
-must store nothing."""
+the note save, the desk tally tap and its undo, the attendance tap of a cohort meeting, the
+hand-over booking, the xAPI statement resource and the SCORM commit. Random and malformed
+bodies — wrong types, huge numbers, deep nesting, invalid UTF-8, bad UUIDs, oversized bodies —
+must be answered with a 4xx, never a 5xx, and must store nothing."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
 from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.test import override_settings
@@ -23,6 +25,11 @@ from balie.cohorts import actions as cohort_actions
 from balie.cohorts.models import Attendance
 from balie.desk.models import Channel, HandOver, Need, Offer, OfferKind, Referral
 from balie.learning.models import Note, StepVisit
+from balie.lrs.models import Statement
+from balie.lrs.tests.xapi import make_client
+from balie.scorm.actions import import_package
+from balie.scorm.models import Attempt
+from balie.scorm.tests import zips as scorm_zips
 from balie.testing import BaseTestCase
 
 FUZZ = hypothesis_settings(
@@ -450,3 +457,101 @@ class ManyFieldsTests(FuzzCase):
         ):
             with self.subTest(url=url):
                 self.post(url, body, "application/x-www-form-urlencoded")
+
+
+class XapiFuzzTests(FuzzCase):
+    """/xapi/statements as an xAPI client (HTTP Basic): any body and any query, no 500, and
+    nothing stored that is not a valid statement."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.lrs_client, cls.auth = make_client(cls.library)
+
+    def send(self, method: str, query: str, body: bytes | str, content_type: str, *, refused=True):
+        response = self.client.generic(
+            method,
+            f"/xapi/statements{query}",
+            body,
+            content_type=content_type,
+            HTTP_AUTHORIZATION=self.auth,
+            HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
+        )
+        self.assertLess(response.status_code, 500, (method, query, body[:200]))
+        if refused:
+            self.assertGreaterEqual(response.status_code, 400, (method, query, body[:200]))
+        return response
+
+    @FUZZ
+    @given(value=JSON_VALUES)
+    def test_any_json_is_refused(self, value) -> None:
+        self.send("POST", "", json.dumps(value, allow_nan=True), "application/json")
+        self.assertFalse(Statement.objects.exists())
+
+    @FUZZ
+    @given(
+        actor=JSON_VALUES,
+        verb=JSON_VALUES | st.fixed_dictionaries({"id": TEXT}),
+        target=JSON_VALUES | st.fixed_dictionaries({"id": TEXT}),
+        timestamp=BAD_DATES,
+        statement_id=BAD_UUIDS,
+    )
+    def test_a_statement_with_wrong_fields_is_refused(
+        self, actor, verb, target, timestamp, statement_id
+    ) -> None:
+        statement = {"actor": actor, "verb": verb, "object": target, "timestamp": timestamp}
+        body = json.dumps(statement, allow_nan=True)
+        self.send("POST", "", body, "application/json")
+        self.send("PUT", f"?{urlencode({'statementId': statement_id})}", body, "application/json")
+        self.assertFalse(Statement.objects.exists())
+
+    @FUZZ
+    @given(
+        params=st.dictionaries(
+            st.sampled_from(
+                ["agent", "verb", "activity", "registration", "since", "until", "limit",
+                 "format", "ascending", "related_agents", "statementId", "more"]
+            ) | TEXT,
+            FORM_VALUES | BAD_DATES | BAD_UUIDS,
+            max_size=4,
+        )
+    )  # fmt: skip
+    def test_any_query_answers_without_a_server_error(self, params) -> None:
+        self.send("GET", f"?{urlencode(params)}", b"", "application/json", refused=False)
+
+    def test_malformed_bodies_are_refused(self) -> None:
+        for body in MALFORMED_BODIES:
+            with self.subTest(body=body[:20]):
+                self.send("POST", "", body, "application/json")
+                self.send("POST", "", body, "multipart/mixed; boundary=x")
+        self.assertFalse(Statement.objects.exists())
+
+
+@override_settings(RATELIMIT_ENABLE=False)
+class ScormCommitFuzzTests(FuzzCase):
+    """POST /scorm/commit/ (scorm-again's commits, also by sendBeacon): any body is refused
+    without a valid ticket, and no attempt is made."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        import_package(io.BytesIO(scorm_zips.package()), module=self.module, by=self.editor)
+        self.url = reverse("scorm:commit")
+
+    @FUZZ
+    @given(value=JSON_VALUES)
+    def test_any_json_is_refused(self, value) -> None:
+        self.post_json(self.url, value)
+        self.assertFalse(Attempt.objects.exists())
+
+    @FUZZ
+    @given(token=BAD_UUIDS | JSON_VALUES, sequence=JSON_VALUES, cmi=JSON_VALUES)
+    def test_a_commit_with_a_forged_ticket_is_refused(self, token, sequence, cmi) -> None:
+        self.post_json(self.url, {"token": token, "sequence": sequence, "cmi": cmi})
+        self.assertFalse(Attempt.objects.exists())
+
+    def test_malformed_bodies_are_refused(self) -> None:
+        for body in MALFORMED_BODIES:
+            with self.subTest(body=body[:20]):
+                self.post(self.url, body, "application/json")
+                self.post(self.url, body, "text/plain")
+        self.assertFalse(Attempt.objects.exists())
