@@ -7,7 +7,9 @@ import stat
 import zipfile
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "scorm"
+# The public sample packages (README.md there says where they come from), copied from the
+# team's shared fixtures so that the tests need nothing outside the repository.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 MANIFEST_12 = """<?xml version="1.0"?>
 <manifest identifier="test" version="1"
