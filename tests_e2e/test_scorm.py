@@ -5,6 +5,7 @@ end, and Balie marks the step (and the one-step module) done."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,6 +15,9 @@ from tests_e2e.conftest import Server, look
 pytestmark = pytest.mark.e2e
 
 LEARNER = "fatma@helmond-peel.example"
+FIXTURES = Path(__file__).resolve().parent.parent / "balie" / "scorm" / "tests" / "fixtures"
+BROKEN = "MalformedXml_SCORM12.zip"
+GOOD = "RuntimeBasicCalls_SCORM20043rdEdition.zip"
 PASSWORD = "balie-demo"
 MODULE = "Voorbeeld: een e-learning als SCORM-pakket"
 PAGES = 15  # the golf sample's pages; the last is its test
@@ -103,3 +107,30 @@ def test_a_learner_plays_resumes_and_finishes_a_scorm_package(page: Page, server
     expect(page.locator(".balie-steplist__item--seen")).to_have_count(1)
     page.get_by_role("button", name="Module afronden").click()
     expect(page).to_have_url(re.compile(r"/klaar/$"))
+
+
+def test_an_editor_adds_a_package_and_a_broken_one_is_refused_with_a_reason(
+    page: Page, server: Server
+) -> None:
+    server.manage("load_scorm_demo")
+    page.goto("/")
+    page.get_by_label("E-mailadres").fill("redactie@spn.example")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.goto("/leren/")
+    page.get_by_role("link", name=re.compile(MODULE)).click()
+    page.get_by_role("link", name="SCORM-pakket aan deze module toevoegen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("SCORM-pakket toevoegen")
+
+    page.get_by_label("SCORM-pakket (zipbestand)").set_input_files(str(FIXTURES / BROKEN))
+    page.get_by_role("button", name="Uploaden").click()
+    error = page.locator("#id_package_error")
+    expect(error).to_contain_text("geen geldige XML")
+    expect(page.get_by_label("SCORM-pakket (zipbestand)")).to_have_attribute("aria-invalid", "true")
+    look(page, "scorm-03-upload-refused")
+
+    page.get_by_label("SCORM-pakket (zipbestand)").set_input_files(str(FIXTURES / GOOD))
+    page.get_by_label("Titel van de stap").fill("Golf, de 2004-versie")
+    page.get_by_role("button", name="Uploaden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Golf, de 2004-versie")
+    expect(page.frame_locator("iframe.balie-scorm__frame").locator("body")).to_be_visible()
