@@ -129,8 +129,8 @@ def step_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def step_next(request: HttpRequest, pk: int) -> HttpResponse:
-    step = get_for(request.user, Step.objects.select_related("module"), pk)
-    if step.kind == StepKind.SCORM and not _is_seen(request.user, step):
+    step = get_for(request.user, Step.objects.select_related("module", "scorm_package"), pk)
+    if _package_reports_back(step) and not _is_seen(request.user, step):
         return _past_unfinished_package(request, step)
     progress = actions.complete_step(request.user, step)
     if progress.is_done and progress.current_step_id == step.pk:
@@ -147,6 +147,15 @@ def step_next(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _is_seen(user: User, step: Step) -> bool:
     return StepProgress.objects.visible_to(user).filter(step=step, seen_at__isnull=False).exists()
+
+
+def _package_reports_back(step: Step) -> bool:
+    """A SCORM step whose package can say when it is done (it has a SCO). A package of assets
+    only (plain pages) cannot: Next marks it seen, like a text step."""
+    if step.kind != StepKind.SCORM:
+        return False
+    package = getattr(step, "scorm_package", None)
+    return package is None or package.has_sco
 
 
 def _past_unfinished_package(request: HttpRequest, step: Step) -> HttpResponse:

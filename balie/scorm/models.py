@@ -6,10 +6,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from balie.learning.models import Step
@@ -67,6 +69,43 @@ class Package(models.Model):
     @property
     def is_2004(self) -> bool:
         return self.version == Version.SCORM_2004
+
+    @property
+    def launch_items(self) -> list[dict]:
+        """The items to choose from: title, launch (relative), sco. A package imported before
+        Balie kept its items has only its one SCO's launch address."""
+        return self.items or [{"title": self.title, "launch": self.launch, "sco": True}]
+
+    def launch_url(self, launch: str | None = None) -> str:
+        """A start page of the package (the first SCO's unless `launch` names another
+        item's) under the file view, with the item's parameters."""
+        parts = urlsplit(self.launch if launch is None else launch)
+        url = reverse("scorm:file", args=[self.pk, parts.path])
+        return (
+            url
+            + (f"?{parts.query}" if parts.query else "")
+            + (f"#{parts.fragment}" if parts.fragment else "")
+        )
+
+    def player_items(self) -> list[dict]:
+        """The items as the player lists them: title, url, and whether it is the one that
+        starts (the first with the package's launch address)."""
+        found: list[dict] = []
+        current = False
+        for item in self.launch_items:
+            is_start = not current and item["launch"] == self.launch
+            current = current or is_start
+            url = self.launch_url(item["launch"])
+            found.append(
+                {"title": item.get("title") or self.title, "url": url, "current": is_start}
+            )
+        return found
+
+    @property
+    def has_sco(self) -> bool:
+        """Whether anything in the package reports back. A package of assets only (plain
+        pages) cannot: its step is done when the learner goes on, like a text step."""
+        return any(item.get("sco") for item in self.launch_items)
 
 
 class AttemptQuerySet(models.QuerySet["Attempt"]):

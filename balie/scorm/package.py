@@ -13,8 +13,9 @@ fresh folder. The checks, in order:
 - `imsmanifest.xml` at the root, parsed with defusedxml: no DTD, no entities, no external
   references (XXE, billion laughs);
 - SCORM 1.2 or 2004 (2nd, 3rd or 4th edition), from the schema version or the namespaces;
-- at least one item of the organisation that launches a SCO, at a relative address inside
-  the package; every file the manifest names is in the zip.
+- at least one item of the organisation that launches something (a SCO, or an asset: a plain
+  page that does not report back), at a relative address inside the package; every file the
+  manifest names is in the zip.
 
 While extracting, the bytes are counted again: the sizes a zip declares can lie.
 
@@ -85,8 +86,8 @@ class Package:
     version: str  # "1.2" or "2004"
     edition: str  # "1.2", "2004 2nd Edition", "2004 3rd Edition", "2004 4th Edition"
     title: str
-    launch: str  # the first SCO's address, relative to the package folder
-    items: tuple[Item, ...]
+    launch: str  # the first SCO's address (or the first item's), relative to the package folder
+    items: tuple[Item, ...]  # every item that launches something, SCO or asset, in order
     file_count: int
     size: int  # uncompressed bytes
     files: frozenset[str] = field(repr=False, default=frozenset())
@@ -396,16 +397,8 @@ def _describe(archive: zipfile.ZipFile, limits: Limits) -> tuple[Package, list[z
     organisation = _organisation(manifest)
     items = _items(organisation, resources)
     scos = [item for item in items if item.is_sco]
-    if not scos and items:
-        raise PackageError(
-            _(
-                "The package has no SCO: its %(count)s items are plain web pages that do not "
-                "report back. Balie needs a SCO to know when the learner is done."
-            ),
-            count=len(items),
-        )
-    if not scos:
-        raise PackageError(_("The package has no SCO that can be started."))
+    if not items:
+        raise PackageError(_("The package has no item that can be started."))
     missing = _missing(resources, names)
     if missing:
         shown = ", ".join(missing[:NAMED_IN_MESSAGE])
@@ -422,8 +415,8 @@ def _describe(archive: zipfile.ZipFile, limits: Limits) -> tuple[Package, list[z
     package = Package(
         version=version,
         edition=edition,
-        title=title or scos[0].title,
-        launch=scos[0].launch,
+        title=title or (scos or items)[0].title,
+        launch=(scos or items)[0].launch,
         items=tuple(items),
         file_count=len(members),
         size=sum(info.file_size for info in members),

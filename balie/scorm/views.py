@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from csp.decorators import csp
@@ -139,17 +138,6 @@ def replace(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _launch_url(package: Package) -> str:
-    """The package's start page under the file view, with the item's parameters."""
-    parts = urlsplit(package.launch)
-    url = reverse("scorm:file", args=[package.pk, parts.path])
-    return (
-        url
-        + (f"?{parts.query}" if parts.query else "")
-        + (f"#{parts.fragment}" if parts.fragment else "")
-    )
-
-
 @require_GET
 def start(request: HttpRequest, pk: int) -> HttpResponse:
     """What the player needs to start a package: the saved run-time data (so the learner
@@ -171,7 +159,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
             "version": package.version,
             "token": Attempt.token_for(user, package, base_seconds=seconds),
             "commitUrl": reverse("scorm:commit"),
-            "launchUrl": _launch_url(package),
+            "launchUrl": package.launch_url(),
             "cmi": cmi,
         }
     )

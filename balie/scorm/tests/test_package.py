@@ -36,10 +36,16 @@ class FixtureTests(SimpleTestCase):
         self.assertEqual((package.version, package.edition), ("2004", "2004 2nd Edition"))
         self.assertEqual(package.title, "Golf Explained - CP Single SCO")
 
-    def test_a_package_of_plain_pages_has_no_sco_to_follow(self) -> None:
-        # Its 18 items are all `scormtype="asset"`: nothing would ever report completion.
-        with self.assertRaisesMessage(PackageError, "no SCO: its 18 items"):
-            inspect(io.BytesIO(zips.fixture("ContentPackagingOneFilePerSCO_SCORM12.zip")))
+    def test_a_package_of_plain_pages_keeps_every_item(self) -> None:
+        # Its 18 items are all `scormtype="asset"`: each launchable, none reports back.
+        package = inspect(io.BytesIO(zips.fixture("ContentPackagingOneFilePerSCO_SCORM12.zip")))
+        self.assertGreaterEqual(len(package.items), 18)
+        self.assertFalse(any(item.is_sco for item in package.items))
+        self.assertEqual(package.launch, "Playing/Playing.html")
+        self.assertEqual(
+            [(item.title, item.launch) for item in package.items[:2]],
+            [("How to Play", "Playing/Playing.html"), ("Par", "Playing/Par.html")],
+        )
 
     def test_malformed_xml_is_refused_with_its_line(self) -> None:
         with self.assertRaisesMessage(PackageError, "not valid XML (line 27)"):

@@ -56,20 +56,44 @@
     say(box.dataset.msgDone);
   }
 
-  fetch(box.dataset.scormStart, {
-    credentials: "same-origin",
-    headers: { Accept: "application/json" },
-  }).then(function (response) {
-    if (!response.ok) throw new Error("start " + response.status);
-    return response.json();
-  }).then(function (start) {
-    var is2004 = start.version === "2004";
-    var Api = is2004 ? window.Scorm2004API : window.Scorm12API;
-    var api = new Api(settings(start));
-    api.loadFromJSON(start.cmi);
-    if (is2004) window.API_1484_11 = api; else window.API = api;
-    frame.src = start.launchUrl;
-  }).catch(function () {
-    say(box.dataset.msgFailed);
+  // Starts a package page: fresh launch data (the attempt so far and a new session ticket),
+  // a new API for it, then the page. Every item of a package shares the one attempt.
+  function launch(url) {
+    fetch(box.dataset.scormStart, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      if (!response.ok) throw new Error("start " + response.status);
+      return response.json();
+    }).then(function (start) {
+      var is2004 = start.version === "2004";
+      var Api = is2004 ? window.Scorm2004API : window.Scorm12API;
+      var api = new Api(settings(start));
+      api.loadFromJSON(start.cmi);
+      if (is2004) window.API_1484_11 = api; else window.API = api;
+      frame.src = url || start.launchUrl;
+    }).catch(function () {
+      say(box.dataset.msgFailed);
+    });
+  }
+
+  // A package of several items lists them; choosing one first unloads the page that is
+  // open (so a SCO can finish and send its last commit), then starts the chosen one.
+  var links = box.querySelectorAll("[data-scorm-item]");
+  Array.prototype.forEach.call(links, function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      Array.prototype.forEach.call(links, function (other) {
+        other.removeAttribute("aria-current");
+      });
+      link.setAttribute("aria-current", "page");
+      frame.addEventListener("load", function unloaded() {
+        frame.removeEventListener("load", unloaded);
+        launch(link.href);
+      });
+      frame.src = "about:blank";
+    });
   });
+
+  launch(null);
 })();

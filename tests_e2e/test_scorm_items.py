@@ -1,0 +1,57 @@
+"""A package of several plain pages (assets, no SCO): the player lists its items, choosing
+one loads it in the frame, and Next marks the step seen."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests_e2e.conftest import Server
+from tests_e2e.test_scorm import MODULE, log_in
+
+pytestmark = pytest.mark.e2e
+
+IMPORT = """
+import io
+from pathlib import Path
+from balie.learning.models import Module
+from balie.orgs.models import User
+from balie.scorm.actions import import_package
+from balie.scorm.demo import EDITOR_EMAIL, MODULE_CODE
+module = Module.objects.get(code=MODULE_CODE, title__startswith="Voorbeeld")
+if module.steps.count() < 2:
+    data = Path("balie/scorm/tests/fixtures/ContentPackagingOneFilePerSCO_SCORM12.zip")
+    import_package(io.BytesIO(data.read_bytes()), module=module,
+                   by=User.objects.get(email=EDITOR_EMAIL), title="Golf in losse pagina's")
+"""
+
+
+def test_a_learner_chooses_items_of_a_package_of_plain_pages(page: Page, server: Server) -> None:
+    server.manage("load_scorm_demo")
+    server.manage("shell", "-c", IMPORT)
+    log_in(page)
+    page.get_by_role("link", name=re.compile(MODULE)).click()
+    page.get_by_role("link", name=re.compile("Golf in losse pagina's")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Golf in losse pagina's")
+
+    items = page.locator(".balie-scorm__items")
+    expect(items.get_by_role("link")).to_have_count(18)
+    frame = page.locator("iframe.balie-scorm__frame")
+    expect(frame).to_have_attribute("src", re.compile("Playing/Playing.html$"))
+    expect(items.get_by_role("link", name="How to Play")).to_have_attribute("aria-current", "page")
+
+    items.get_by_role("link", name="Par", exact=True).click()
+    expect(frame).to_have_attribute("src", re.compile("Playing/Par.html$"))
+    expect(items.get_by_role("link", name="Par", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(items.locator("[aria-current]")).to_have_count(1)
+    expect(page.frame_locator("iframe.balie-scorm__frame").locator("body")).to_contain_text("Par")
+
+    page.get_by_role("button", name=re.compile("Module afronden|Volgende")).click()
+    page.get_by_role("link", name=re.compile("Golf in losse pagina's")).first.click()
+    expect(page.locator(".balie-steplist__item--current.balie-steplist__item--seen")).to_have_count(
+        1
+    )
