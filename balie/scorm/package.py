@@ -186,6 +186,8 @@ def _read_manifest(archive: zipfile.ZipFile, names: set[str], limits: Limits) ->
     try:
         with archive.open(info) as stream:
             data = stream.read(limits.manifest_bytes + 1)
+    # zipfile raises NotImplementedError for a compression method it cannot read: a broken
+    # package for us, like the other errors.
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
         raise PackageError(_("This file is not a zip file, or the zip file is damaged.")) from None
     if len(data) > limits.manifest_bytes:
@@ -447,7 +449,7 @@ def _copy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget:
                         name=info.filename,
                     )
                 out.write(chunk)
-    except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError):
+    except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError):  # see _read_manifest
         raise PackageError(
             _("The file %(name)r in the zip is damaged."), name=info.filename
         ) from None
