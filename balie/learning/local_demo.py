@@ -2,7 +2,7 @@
 modules. Bibliotheek Helmond-Peel has one for every module, Het Markiezaat for three.
 
 Facts about Helmond-Peel (branches, Taalhuizen and Taalpunten, the weekly taalcafé, partners)
-follow /work/shared/design/DOMAIN.md (e); times, rooms and details are demo fiction. The
+follow the public sources about the library; times, rooms and details are demo fiction. The
 colleagues are the fictional demo people of `load_demo`, found by e-mail; anyone missing, or
 without a role in the library, is left out. Running it again changes nothing but the texts.
 """
