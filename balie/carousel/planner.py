@@ -28,7 +28,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Nodes of the backtracking search, over all group counts tried for one event. Keeps the worst
 # case (an event that passes every check but has no plan) well under a second.
@@ -71,11 +71,15 @@ class Plan:
     by_person: dict[str, dict[int, str]]
     # station key -> round -> person keys (every station is a key; empty rounds are left out).
     by_station: dict[str, dict[int, list[str]]]
+    # The work `plan` did: ways of splitting into groups tried, backtracking nodes and swaps
+    # looked at. A measure of speed that does not depend on the machine (see bench/planner.py).
+    steps: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
 class Impossible:
     reasons: list[str]
+    steps: int = field(default=0, compare=False)
 
 
 def plan(
@@ -96,15 +100,15 @@ def plan(
     if reasons:
         return Impossible(reasons)
     if not event.people:
-        return _to_plan(event, [], {})
-    found = _search(event, group_count)
+        return _to_plan(event, [], {}, 0)
+    found, steps = _search(event, group_count)
     if found is None:
-        return Impossible(_not_found(event, group_count))
+        return Impossible(_not_found(event, group_count), steps)
     groups, schedule = found
-    result = _to_plan(event, groups, schedule)
+    result = _to_plan(event, groups, schedule, steps)
     # Never hand out a plan that breaks a guarantee, however it was made.
     if verify(result, stations, people, rounds):
-        return Impossible(_not_found(event, group_count))
+        return Impossible(_not_found(event, group_count), steps)
     return result
 
 
@@ -283,11 +287,14 @@ def _plan_from_groups(
 
 
 class _Event:
-    """The input as indices and bit masks of rounds; also collects problems in the input."""
+    """The input as indices and bit masks of rounds; also collects problems in the input.
+
+    Stations and people are put in the order of their keys, so that the plan depends on the
+    event only, not on the order in which it was given (nor on hashing: sets are sorted)."""
 
     def __init__(self, stations: Sequence[Station], people: Sequence[Person], rounds: int):
-        self.stations = list(stations)
-        self.people = list(people)
+        self.stations = sorted(stations, key=lambda s: s.key)
+        self.people = sorted(people, key=lambda p: p.key)
         self.rounds = max(rounds, 0)
         self.all_rounds = (1 << self.rounds) - 1
         self.input_problems: list[str] = []
@@ -610,15 +617,23 @@ class _Group:
 
 def _search(
     event: _Event, group_count: int | None
-) -> tuple[list[_Group], dict[tuple[int, int], int]] | None:
+) -> tuple[tuple[list[_Group], dict[tuple[int, int], int]] | None, int]:
+    """The groups and their schedule (None when none was found), and the steps taken: ways of
+    splitting tried, backtracking nodes and swaps looked at."""
     classes = _classes(event)
     budget = [SEARCH_BUDGET]
     work = [SWAP_WORK]
+    tried = 0
+
+    def steps() -> int:
+        return tried + (SEARCH_BUDGET - budget[0]) + (SWAP_WORK - work[0])
+
     # When some people are not free in every round, there is more than one way to split.
     splits = PARTITIONS if any(f != event.all_rounds for f in event.free) else 1
     rng = random.Random(len(event.people))  # reproducible: same event, same plan
     for counts in _group_counts(event, classes, group_count):
         for split in range(splits):
+            tried += 1
             groups = _make_groups(event, classes, counts, rng if split else None, work)
             if groups is None or not _fits(event, groups):
                 continue
@@ -626,10 +641,10 @@ def _search(
             if schedule is None:
                 schedule = _backtrack(event, groups, budget)
             if schedule is not None:
-                return groups, schedule
+                return (groups, schedule), steps()
             if budget[0] <= 0:
-                return None
-    return None
+                return None, steps()
+    return None, steps()
 
 
 def _group_counts(
@@ -973,7 +988,9 @@ def _backtrack(
 # -- results ---------------------------------------------------------------------------------
 
 
-def _to_plan(event: _Event, groups: list[_Group], schedule: dict[tuple[int, int], int]) -> Plan:
+def _to_plan(
+    event: _Event, groups: list[_Group], schedule: dict[tuple[int, int], int], steps: int
+) -> Plan:
     keys = [p.key for p in event.people]
     station_keys = [s.key for s in event.stations]
     by_person: dict[str, dict[int, str]] = {k: {} for k in keys}
@@ -988,6 +1005,7 @@ def _to_plan(event: _Event, groups: list[_Group], schedule: dict[tuple[int, int]
         schedule={(gi, r): station_keys[s] for (gi, r), s in sorted(schedule.items())},
         by_person=by_person,
         by_station={k: dict(sorted(v.items())) for k, v in by_station.items()},
+        steps=steps,
     )
 
 
