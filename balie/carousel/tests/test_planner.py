@@ -18,6 +18,7 @@ from balie.carousel.planner import (
     Plan,
     Station,
     changed_people,
+    nearest,
     plan,
     replan,
     verify,
@@ -304,6 +305,40 @@ def test_the_same_plan_in_every_process_whatever_the_order_of_the_input() -> Non
     assert plan(stations("A", "B"), here, 2) == plan(stations("A", "B"), people(3, 2), 2)
 
 
+def test_one_choice_does_not_block_the_schedule_the_nearest_plan_explains() -> None:
+    event_stations = stations("A", "B")
+    loner = Person("l", "Linda", frozenset({0, 1}), frozenset({"s0"}))
+    event_people = [*people(10, 2), loner]
+    assert isinstance(plan(event_stations, event_people, 2), Impossible)
+    result = nearest(event_stations, event_people, 2)
+    assert isinstance(result, Plan) and result.unmet == ("l",)
+    assert result.by_person["l"] == {0: "s0", 1: "s1"} or result.by_person["l"] == {
+        0: "s1",
+        1: "s0",
+    }
+    assert result.explanation[0].startswith("Met ieders keuze van stations vond Balie geen rooster")
+    assert "1 persoon krijgt niet de gekozen stations" in result.explanation[0]
+    assert result.explanation[1] == "Linda koos “A”, en gaat in dit rooster naar alle 2 stations."
+    assert result.explanation[2].startswith("Waarom het met alle keuzes niet lukt: ")
+    # Everyone else keeps every guarantee; the same plan every time.
+    assert verify(result, event_stations, event_people, 2) == [
+        "Linda bezoekt niet precies de gekozen stations."
+    ]
+    assert nearest(event_stations, list(reversed(event_people)), 2) == result
+
+
+def test_a_plan_that_keeps_every_choice_is_not_touched_by_nearest() -> None:
+    event_stations = stations("A", "B", "C")
+    event_people = people(12, 3)
+    assert nearest(event_stations, event_people, 3) == plan(event_stations, event_people, 3)
+
+
+def test_without_a_choice_to_set_aside_nearest_gives_the_reasons() -> None:
+    event_stations = stations("A", "B", "C")
+    event_people = people(5, 2)  # 3 stations for everyone in 2 rounds
+    assert nearest(event_stations, event_people, 2) == plan(event_stations, event_people, 2)
+
+
 def test_verify_catches_broken_plans() -> None:
     event_stations = stations("A", "B", "C")
     event_people = people(6, 3)
@@ -376,6 +411,28 @@ def test_random_events_get_a_valid_plan_or_reasons(event) -> None:
         assert_balanced(result)
     else:
         reasons(result)
+
+
+@settings(max_examples=100, deadline=None)
+@given(events())
+def test_the_nearest_plan_sets_aside_only_the_choices_it_names(event) -> None:
+    """With a plan for everyone's choice, `nearest` gives that plan. Otherwise its plan keeps
+    every guarantee for everyone whose choice it did not set aside, and names the others."""
+    event_stations, event_people, rounds = event
+    strict, result = plan(event_stations, event_people, rounds), nearest(*event)
+    if isinstance(strict, Plan):
+        assert result == strict and result.unmet == ()
+        return
+    if isinstance(result, Impossible):
+        assert result.reasons == strict.reasons
+        return
+    aside = set(result.unmet)
+    assert aside and all(p.chosen for p in event_people if p.key in aside)
+    problems = verify(result, event_stations, event_people, rounds)
+    names = {p.name for p in event_people if p.key in aside}
+    assert all(any(name in problem for name in names) for problem in problems), problems
+    assert len(result.explanation) == len(aside) + 2
+    assert_balanced(result)
 
 
 @st.composite
