@@ -280,11 +280,11 @@ class AttendanceTests(CohortTestCase):
         with time_machine.travel(self.children.starts_at - timedelta(minutes=1), tick=False):
             self.login(self.adviser)
             page = self.client.get(url)
-            self.assertContains(page, "Attendance opens at the start")
+            self.assertContains(page, "De aanwezigheid gaat open bij het begin")
             self.assertContains(page, '<fieldset class="balie-attendance__choices" disabled')
             refused = self.tap(self.alice, "present", 1)
             self.assertEqual(refused.status_code, 409)
-            self.assertIn("has not started yet", refused.json()["message"])
+            self.assertIn("nog niet begonnen", refused.json()["message"])
             self.assertFalse(Attendance.objects.exists())
         # From the start on, the same tap is saved.
         with time_machine.travel(self.children.starts_at, tick=False):
@@ -295,7 +295,7 @@ class AttendanceTests(CohortTestCase):
         Meeting.objects.filter(pk=self.children.pk).update(starts_at=None, ends_at=None)
         self.assertEqual(self.tap(self.alice, "present", 1).status_code, 409)
         page = self.client.get(reverse("cohorts:meeting_attendance", args=[self.children.pk]))
-        self.assertContains(page, "has no start time yet")
+        self.assertContains(page, "heeft nog geen begintijd")
         self.assertFalse(Attendance.objects.exists())
 
     def test_a_tap_is_saved_and_a_late_retry_changes_nothing(self) -> None:
