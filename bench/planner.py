@@ -11,16 +11,27 @@ also given as a ratio to that floor, since absolute times differ between machine
 - shifts:   10 rounds, 20% have desk duty in the first or the last 2 rounds (a plan, made by
             the backtracking search rather than the Latin square)
 
+`--seeds N` instead checks that the planner has no slow path that depends on hashing or on the
+order of its input: for each of the three events it starts N processes, each with its own
+PYTHONHASHSEED, and each process plans the event in `--orders` shuffled orders of stations and
+people. It prints the distribution (p50, p99, max) of the time and of `Plan.steps` (the work the
+planner did, which does not depend on the machine), and how many different plans came out
+(one: the same plan in every process and every order).
+
 Usage:
 
     .venv/bin/python bench/planner.py [--repeat 20] [--seed 1]
+    .venv/bin/python bench/planner.py --seeds 100 --orders 30
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -93,14 +104,82 @@ def ms(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
+EVENTS = {"uniform": uniform, "harder": harder, "shifts": shifts}
+
+
+def digest(result: Plan | Impossible) -> str:
+    if isinstance(result, Impossible):
+        return repr(result.reasons)
+    return repr((result.groups, sorted(result.schedule.items())))
+
+
+def one_process(name: str, orders: int, seed: int) -> None:
+    """In a process of its own: plan the event in `orders` shuffled orders; print JSON."""
+    rng = random.Random(seed)
+    stations, people, rounds = EVENTS[name](random.Random(1))
+    runs = []
+    for _ in range(orders):
+        rng.shuffle(stations)
+        rng.shuffle(people)
+        started = time.perf_counter()
+        result = plan(stations, people, rounds)
+        runs.append((time.perf_counter() - started, result.steps, digest(result)))
+    print(json.dumps(runs))
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p99, ordered[-1]
+
+
+def over_seeds(seeds: int, orders: int) -> None:
+    print(f"planner over {seeds} PYTHONHASHSEEDs x {orders} input orders, one process per seed")
+    print(
+        f"{'event':<9} {'runs':>5} {'ms p50':>7} {'p99':>7} {'max':>7} "
+        f"{'steps p50':>9} {'p99':>6} {'max':>6} {'plans':>5}"
+    )
+    for name in EVENTS:
+        times: list[float] = []
+        steps: list[float] = []
+        plans: set[str] = set()
+        for seed in range(seeds):
+            output = subprocess.run(
+                [sys.executable, __file__, "--one", name, "--orders", str(orders)],
+                env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            for elapsed, n, plan_digest in json.loads(output):
+                times.append(elapsed * 1000)
+                steps.append(n)
+                plans.add(plan_digest)
+        t50, t99, tmax = percentiles(times)
+        s50, s99, smax = percentiles(steps)
+        print(
+            f"{name:<9} {len(times):>5} {t50:>7.2f} {t99:>7.2f} {tmax:>7.2f} "
+            f"{s50:>9.0f} {s99:>6.0f} {smax:>6.0f} {len(plans):>5}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seeds", type=int, default=0)
+    parser.add_argument("--orders", type=int, default=30)
+    parser.add_argument("--one", choices=EVENTS, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one:
+        one_process(args.one, args.orders, int(os.environ.get("PYTHONHASHSEED", "0")))
+        return
+    if args.seeds:
+        over_seeds(args.seeds, args.orders)
+        return
     print(f"planner bench: {PEOPLE} participants, {STATIONS} stations, {args.repeat} runs each")
     print(f"{'event':<9} {'plan med':>9} {'p95':>7} {'floor med':>10} {'p95':>7} {'ratio':>6}")
-    for name, make in (("uniform", uniform), ("harder", harder), ("shifts", shifts)):
+    for name, make in EVENTS.items():
         figures = measure(make, args.repeat, args.seed)
         plan_med, plan_p95 = ms(figures["plan"])
         floor_med, floor_p95 = ms(figures["floor"])

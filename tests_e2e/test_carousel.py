@@ -80,3 +80,45 @@ def test_after_the_carousel_refresh_and_add_to_calendar(browser: Browser, server
     expect(organiser.locator("[data-proposal]")).to_be_visible()
     look(organiser, "56-carousel-schedule-preview")
     organiser.context.close()
+
+
+def choose(browser: Browser, server: Server, email: str, stations: list[str]) -> None:
+    page = log_in(browser, server, email)
+    page.goto("/kenniscarrousel/")
+    page.locator(".balie-meetings").get_by_role("link").first.click()
+    for station in stations:
+        page.get_by_label(station).check()
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator("[data-next-steps]")).to_contain_text("tot ")
+    if email.startswith("linda"):
+        expect(page.locator("[data-signed-up]")).to_contain_text("Wat gebeurt er nu")
+        look(page, "57-carousel-signed-up")
+    page.context.close()
+
+
+def test_a_choice_of_stations_that_does_not_fit_gives_the_nearest_schedule(
+    browser: Browser, server: Server
+) -> None:
+    digitaal, warm = (
+        "Digitaal Hulpplein en Klik & Tik",
+        "Warm doorverwijzen: oefenen met een collega",
+    )
+    choose(browser, server, "linda@helmond-peel.example", [digitaal])
+    choose(browser, server, "marieke@helmond-peel.example", [digitaal, warm])
+
+    organiser = log_in(browser, server, "anouk@helmond-peel.example")
+    organiser.goto("/kenniscarrousel/")
+    organiser.locator(".balie-meetings").get_by_role("link").first.click()
+    expect(organiser.get_by_role("heading", name="Voor de organisatie")).to_be_visible()
+    update = organiser.locator("a[href$='/rooster/bijwerken/']")
+    if update.count():
+        update.click()
+    else:  # this test alone: the schedule is not made yet
+        organiser.get_by_role("button", name="Maak het rooster").click()
+    unmet = organiser.locator("[data-unmet]")
+    expect(unmet).to_contain_text("Niet elke keuze van stations past")
+    expect(unmet).to_contain_text("Linda Hermans koos “Digitaal Hulpplein en Klik & Tik”")
+    look(organiser, "58-carousel-nearest-schedule")
+    organiser.get_by_role("button", name="Dit rooster aannemen").click()
+    expect(organiser.get_by_role("table")).to_contain_text("Linda Hermans")
+    organiser.context.close()

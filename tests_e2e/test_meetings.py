@@ -77,3 +77,29 @@ def test_an_adviser_takes_attendance_on_a_tablet(browser: Browser, server: Serve
     learner.get_by_role("button", name="Ik heb het ingehaald").click()
     expect(learner.locator("main")).not_to_contain_text("Inhalen")
     learner.context.close()
+
+
+def test_attendance_of_a_coming_meeting_opens_at_its_start(
+    browser: Browser, server: Server
+) -> None:
+    page = log_in(browser, server, "sanne@cubiss.example", viewport={"width": 810, "height": 1080})
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Groepen").click()
+    page.get_by_role("link", name="Helmond-Peel publieksservice 2026").click()
+    page.get_by_role("link", name=re.compile(r"^Aanwezigheid\W+Het sociaal domein bij ons")).click()
+    expect(page.locator("main")).to_contain_text("De bijeenkomst is nog niet begonnen")
+    marieke = page.get_by_role("group", name="Marieke de Wit")
+    expect(marieke.get_by_label("Aanwezig")).to_be_disabled()
+    look(page, "35-attendance-not-open-yet")
+    # A tap sent anyway (a page left open on another tablet) is refused, with the reason.
+    refused = page.request.post(
+        page.url,
+        form={"person": marieke.get_attribute("data-person"), "status": "present", "revision": "1"},
+        headers={
+            "X-CSRFToken": page.locator(
+                "[data-attendance] input[name=csrfmiddlewaretoken]"
+            ).input_value()
+        },
+    )
+    assert refused.status == 409
+    assert "nog niet begonnen" in refused.json()["message"]
+    page.context.close()

@@ -143,6 +143,11 @@ class Proposal:
     keeps: bool = False
     fingerprint: str = ""
 
+    @property
+    def unmet(self) -> tuple[str, ...]:
+        """Why some people do not get their choice of stations (empty: everyone does)."""
+        return self.plan.explanation if self.plan is not None else ()
+
 
 def _planner_input(event: CarouselEvent):
     rounds = list(event.rounds.all())
@@ -199,9 +204,12 @@ def propose_schedule(event: CarouselEvent) -> Proposal:
     rounds, stations, people = _planner_input(event)
     previous = _previous(event, rounds)
     if previous is None:
-        result = planner.plan(stations, people, len(rounds))
+        result = planner.nearest(stations, people, len(rounds))
     else:
         result = planner.replan(stations, people, len(rounds), previous)
+        if isinstance(result, planner.Impossible):
+            # One choice of stations never blocks the schedule: the nearest plan, explained.
+            result = planner.nearest(stations, people, len(rounds))
     if isinstance(result, planner.Impossible):
         return Proposal(reasons=list(result.reasons), plan=None)
     fingerprint = hashlib.sha256(
@@ -225,12 +233,18 @@ class ScheduleChanged(Exception):
     """The sign-ups changed between the proposal and the confirmation."""
 
 
+class NeedsConfirmation(Exception):
+    """The schedule leaves some choices of stations aside: the organiser sees why first."""
+
+
 @transaction.atomic
 def make_schedule(event: CarouselEvent, *, fingerprint: str | None = None) -> list[str]:
     """Divide the participants into groups and rotate them over the stations, keeping the
     existing schedule as far as the guarantees allow. Returns the reasons when no schedule is
     possible; then the old schedule stays as it was. With `fingerprint`, refuses (raises
-    `ScheduleChanged`) when the schedule is no longer the one that was proposed."""
+    `ScheduleChanged`) when the schedule is no longer the one that was proposed. A schedule
+    that sets someone's choice of stations aside is only made with the `fingerprint` of the
+    proposal the organiser accepted (otherwise: `NeedsConfirmation`)."""
     event = CarouselEvent.objects.select_for_update().get(pk=event.pk)
     if event.cancelled_at is not None:
         return [_("This carousel is cancelled.")]
@@ -239,6 +253,8 @@ def make_schedule(event: CarouselEvent, *, fingerprint: str | None = None) -> li
         return proposal.reasons
     if fingerprint is not None and fingerprint != proposal.fingerprint:
         raise ScheduleChanged
+    if proposal.unmet and fingerprint is None:
+        raise NeedsConfirmation
     result = proposal.plan
     rounds = list(event.rounds.all())
     group_of = {key: n for n, group in enumerate(result.groups) for key in group}

@@ -28,7 +28,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 # Nodes of the backtracking search, over all group counts tried for one event. Keeps the worst
 # case (an event that passes every check but has no plan) well under a second.
@@ -38,6 +38,7 @@ RESTARTS = 2
 PARTITIONS = 3  # ways to split people into groups, per number of groups
 SWAP_PASSES = 4
 SWAP_WORK = 100_000  # swaps looked at, over all ways of splitting, per event
+RELAX_TRIES = 8  # plans tried by `nearest`, each with other people's choices left aside
 NAMES_SHOWN = 6
 
 
@@ -71,11 +72,19 @@ class Plan:
     by_person: dict[str, dict[int, str]]
     # station key -> round -> person keys (every station is a key; empty rounds are left out).
     by_station: dict[str, dict[int, list[str]]]
+    # The work `plan` did: ways of splitting into groups tried, backtracking nodes and swaps
+    # looked at. A measure of speed that does not depend on the machine (see bench/planner.py).
+    steps: int = field(default=0, compare=False)
+    # From `nearest`: the people whose choice of stations was left aside (they visit every
+    # station), and what that means, in plain Dutch. Empty: everyone's choice is kept.
+    unmet: tuple[str, ...] = ()
+    explanation: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Impossible:
     reasons: list[str]
+    steps: int = field(default=0, compare=False)
 
 
 def plan(
@@ -96,16 +105,99 @@ def plan(
     if reasons:
         return Impossible(reasons)
     if not event.people:
-        return _to_plan(event, [], {})
-    found = _search(event, group_count)
+        return _to_plan(event, [], {}, 0)
+    found, steps = _search(event, group_count)
     if found is None:
-        return Impossible(_not_found(event, group_count))
+        return Impossible(_not_found(event, group_count), steps)
     groups, schedule = found
-    result = _to_plan(event, groups, schedule)
+    result = _to_plan(event, groups, schedule, steps)
     # Never hand out a plan that breaks a guarantee, however it was made.
     if verify(result, stations, people, rounds):
-        return Impossible(_not_found(event, group_count))
+        return Impossible(_not_found(event, group_count), steps)
     return result
+
+
+def nearest(
+    stations: Sequence[Station], people: Sequence[Person], rounds: int
+) -> Plan | Impossible:
+    """`plan`, and when no plan keeps every choice of stations: the nearest plan Balie finds.
+
+    A choice of stations is the wish that can be set aside. Such a person then gets the most
+    common choice in the event that fits their free rounds (often: every station), so that they
+    can join a larger group. Balie tries, in this order, until a plan comes out: one person of
+    each of the smallest sets of equal wishes (same stations, same free rounds); then whole
+    sets, the smallest first, 1, 2, 4, … sets at a time. So few wishes are set aside, though
+    not always the fewest possible. The plan says whose (`unmet`) and explains it in plain
+    Dutch (`explanation`); the planner accepts it or not. Without a wish to set aside, or when
+    no try gives a plan, the answer is that of `plan`. Pure and deterministic, like `plan`."""
+    strict = plan(stations, people, rounds)
+    if isinstance(strict, Plan):
+        return strict
+    every = tuple(sorted({s.key for s in stations}))
+    popular: dict[tuple[str, ...], int] = defaultdict(int)
+    for person in people:
+        popular[tuple(sorted(person.chosen)) if person.chosen else every] += 1
+    choices = sorted(popular, key=lambda c: (-popular[c], -len(c), c))
+    kinds: dict[tuple[tuple[str, ...], frozenset[int]], list[Person]] = {}
+    instead: dict[str, frozenset[str] | None] = {}
+    for person in sorted(people, key=lambda p: p.key):
+        free = frozenset(r for r in person.free_rounds if 0 <= r < rounds)
+        own = tuple(sorted(person.chosen)) if person.chosen else every
+        other = next((c for c in choices if c != own and len(c) <= len(free)), None)
+        if person.chosen and other is not None:
+            instead[person.key] = None if other == every else frozenset(other)
+            kinds.setdefault((own, free), []).append(person)
+    ordered = sorted(kinds.values(), key=lambda same: (len(same), same[0].key))
+    tries: list[list[Person]] = [same[:1] for same in ordered[:3]]
+    n = 1
+    while ordered and n <= len(ordered):
+        together = [p for same in ordered[:n] for p in same]
+        if together not in tries:
+            tries.append(together)
+        n = len(ordered) if n < len(ordered) < 2 * n else 2 * n
+    steps = strict.steps
+    for aside in tries[:RELAX_TRIES]:
+        keys = {p.key for p in aside}
+        relaxed = [
+            Person(p.key, p.name, p.free_rounds, instead[p.key]) if p.key in keys else p
+            for p in people
+        ]
+        result = plan(stations, relaxed, rounds)
+        steps += result.steps
+        if isinstance(result, Plan):
+            names = {s.key: s.name for s in stations}
+            return replace(
+                result,
+                steps=steps,
+                unmet=tuple(p.key for p in aside),
+                explanation=tuple(_explain_unmet(strict, aside, instead, names)),
+            )
+    return Impossible(strict.reasons, steps)
+
+
+def _explain_unmet(
+    strict: Impossible,
+    aside: list[Person],
+    instead: dict[str, frozenset[str] | None],
+    names: dict[str, str],
+) -> list[str]:
+    def shown(keys) -> str:
+        return _list(sorted((names.get(k, k) for k in keys), key=str.casefold), _q, limit=None)
+
+    n = len(aside)
+    lines = [
+        "Met ieders keuze van stations vond Balie geen rooster. Dit rooster komt het "
+        f"dichtst bij: {_count(n, 'persoon krijgt', 'mensen krijgen')} niet de "
+        "gekozen stations."
+    ]
+    for person in aside:
+        other = instead[person.key]
+        goes = f"alle {len(names)} stations" if other is None else shown(other)
+        lines.append(
+            f"{person.name} koos {shown(person.chosen or ())}, en gaat in dit rooster naar {goes}."
+        )
+    lines.append(f"Waarom het met alle keuzes niet lukt: {strict.reasons[0]}")
+    return lines
 
 
 def replan(
@@ -283,11 +375,14 @@ def _plan_from_groups(
 
 
 class _Event:
-    """The input as indices and bit masks of rounds; also collects problems in the input."""
+    """The input as indices and bit masks of rounds; also collects problems in the input.
+
+    Stations and people are put in the order of their keys, so that the plan depends on the
+    event only, not on the order in which it was given (nor on hashing: sets are sorted)."""
 
     def __init__(self, stations: Sequence[Station], people: Sequence[Person], rounds: int):
-        self.stations = list(stations)
-        self.people = list(people)
+        self.stations = sorted(stations, key=lambda s: s.key)
+        self.people = sorted(people, key=lambda p: p.key)
         self.rounds = max(rounds, 0)
         self.all_rounds = (1 << self.rounds) - 1
         self.input_problems: list[str] = []
@@ -610,15 +705,23 @@ class _Group:
 
 def _search(
     event: _Event, group_count: int | None
-) -> tuple[list[_Group], dict[tuple[int, int], int]] | None:
+) -> tuple[tuple[list[_Group], dict[tuple[int, int], int]] | None, int]:
+    """The groups and their schedule (None when none was found), and the steps taken: ways of
+    splitting tried, backtracking nodes and swaps looked at."""
     classes = _classes(event)
     budget = [SEARCH_BUDGET]
     work = [SWAP_WORK]
+    tried = 0
+
+    def steps() -> int:
+        return tried + (SEARCH_BUDGET - budget[0]) + (SWAP_WORK - work[0])
+
     # When some people are not free in every round, there is more than one way to split.
     splits = PARTITIONS if any(f != event.all_rounds for f in event.free) else 1
     rng = random.Random(len(event.people))  # reproducible: same event, same plan
     for counts in _group_counts(event, classes, group_count):
         for split in range(splits):
+            tried += 1
             groups = _make_groups(event, classes, counts, rng if split else None, work)
             if groups is None or not _fits(event, groups):
                 continue
@@ -626,10 +729,10 @@ def _search(
             if schedule is None:
                 schedule = _backtrack(event, groups, budget)
             if schedule is not None:
-                return groups, schedule
+                return (groups, schedule), steps()
             if budget[0] <= 0:
-                return None
-    return None
+                return None, steps()
+    return None, steps()
 
 
 def _group_counts(
@@ -973,7 +1076,9 @@ def _backtrack(
 # -- results ---------------------------------------------------------------------------------
 
 
-def _to_plan(event: _Event, groups: list[_Group], schedule: dict[tuple[int, int], int]) -> Plan:
+def _to_plan(
+    event: _Event, groups: list[_Group], schedule: dict[tuple[int, int], int], steps: int
+) -> Plan:
     keys = [p.key for p in event.people]
     station_keys = [s.key for s in event.stations]
     by_person: dict[str, dict[int, str]] = {k: {} for k in keys}
@@ -988,6 +1093,7 @@ def _to_plan(event: _Event, groups: list[_Group], schedule: dict[tuple[int, int]
         schedule={(gi, r): station_keys[s] for (gi, r), s in sorted(schedule.items())},
         by_person=by_person,
         by_station={k: dict(sorted(v.items())) for k, v in by_station.items()},
+        steps=steps,
     )
 
 

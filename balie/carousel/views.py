@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
@@ -137,6 +139,8 @@ def _event_context(request: HttpRequest, event: CarouselEvent, **extra) -> dict:
         "organises": organises,
         "mine": mine,
         "held": event.date <= today,
+        # Sign-ups close when the carousel is held: changes until the day before.
+        "last_change": event.date - timedelta(days=1),
         "attendance": _attendance_counts(event) if organises else None,
         "rounds": rounds,
         "stations": stations,
@@ -265,7 +269,7 @@ def event_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     proposal they saw (its fingerprint): if sign-ups changed meanwhile, they see it again."""
     event = access.get_for(request.user, CarouselEvent.objects.organised_by(request.user), pk)
     fingerprint = None
-    if event.planned_at is not None:
+    if event.planned_at is not None or "proposal" in request.POST:
         form = ConfirmScheduleForm(request.POST)
         if not form.is_valid():
             return _preview(request, event, status=400)
@@ -274,6 +278,8 @@ def event_schedule(request: HttpRequest, pk: int) -> HttpResponse:
         reasons = actions.make_schedule(event, fingerprint=fingerprint)
     except actions.ScheduleChanged:
         return _preview(request, event, status=409, stale=True)
+    except actions.NeedsConfirmation:
+        return _preview(request, event)
     if reasons:
         event.refresh_from_db()
         return render(

@@ -4,6 +4,7 @@ an adviser of the POI leads in the library, their agenda, outcomes and attendanc
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -215,6 +216,10 @@ class Meeting(models.Model):
     def to_prepare(self) -> int:
         """With `with_readiness()`: the (participant, module) pairs to prepare in all."""
         return getattr(self, "participant_count", 0) * getattr(self, "preparation_count", 0)
+
+    def attendance_open(self, now: datetime) -> bool:
+        """Attendance is taken from the meeting's start on; never for a meeting without one."""
+        return self.starts_at is not None and self.starts_at <= now
 
     def clean(self) -> None:
         errors = {}

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -321,7 +322,10 @@ def outcome_add(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, lead=True)
     people = User.objects.filter(cohort_places__cohort=meeting.cohort_id).order_by("full_name")
+    is_open = meeting.attendance_open(timezone.now())
     if request.method == "POST":
+        if not is_open:
+            return JsonResponse({"message": _not_open(meeting)}, status=409)
         form = AttendanceForm(request.POST)
         if not form.is_valid():
             return JsonResponse({"errors": form.errors}, status=400)
@@ -345,8 +349,19 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "nav": "cohorts",
             "statuses": AttendanceStatus.choices,
             "rows": [(person, recorded.get(person.pk)) for person in people],
+            "is_open": is_open,
+            "not_open": "" if is_open else _not_open(meeting),
         },
     )
+
+
+def _not_open(meeting: Meeting) -> str:
+    if meeting.starts_at is None:
+        return _("This meeting has no start time yet. Attendance opens when the meeting starts.")
+    start = date_format(timezone.localtime(meeting.starts_at), "l j F Y, H:i")
+    return _("The meeting has not started yet. Attendance opens at the start: %(start)s.") % {
+        "start": start
+    }
 
 
 @require_POST

@@ -73,10 +73,11 @@ class ModuleAdmin(EditorsOnly, admin.ModelAdmin):
         "topics",
         "estimated_minutes",
         "computed_estimate",
+        "learners_see",
         "is_published",
     ]
     filter_horizontal = ["topics"]
-    readonly_fields = ["computed_estimate"]
+    readonly_fields = ["computed_estimate", "learners_see"]
     inlines = [StepInline]
 
     def get_queryset(self, request: HttpRequest):
@@ -92,6 +93,20 @@ class ModuleAdmin(EditorsOnly, admin.ModelAdmin):
         if not module.pk:
             return "—"
         return minutes(module.computed_seconds(list(module.steps.all())))
+
+    @admin.display(description=_("learners see"))
+    def learners_see(self, module: Module) -> str:
+        if not module.pk:
+            return _("The larger of the estimated minutes and the computed estimate.")
+        which = (
+            _("your estimate")
+            if module.estimated_minutes >= module.computed_minutes()
+            else _("the computed estimate, because it is larger than yours")
+        )
+        return _("%(minutes)s minutes: %(which)s. Learners see one estimate, the larger one.") % {
+            "minutes": module.learner_minutes,
+            "which": which,
+        }
 
 
 class ChoiceInline(EditorsOnly, admin.TabularInline):

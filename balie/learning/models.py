@@ -6,6 +6,7 @@ import math
 import time
 import uuid
 from datetime import UTC, datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.core import signing
@@ -108,6 +109,13 @@ class Module(models.Model):
 
     def computed_minutes(self) -> int:
         return math.ceil(self.computed_seconds() / 60)
+
+    @cached_property
+    def learner_minutes(self) -> int:
+        """The one estimate learners see: the larger of the editor's and the computed one. The
+        computed one leaves out the websites and articles a step links to, so it is a floor;
+        the editor's estimate is meant to include them. Never less than the content needs."""
+        return max(self.estimated_minutes, self.computed_minutes())
 
 
 class StepKind(models.TextChoices):

@@ -45,7 +45,11 @@ NOTES_PER_PAGE = 25
 @require_GET
 def my_learning(request: HttpRequest) -> HttpResponse:
     user = request.user
-    modules = Module.objects.visible_to(user).annotate(step_count=Count("steps"))
+    modules = (
+        Module.objects.visible_to(user)
+        .annotate(step_count=Count("steps"))
+        .prefetch_related("steps")
+    )
     programmes = Programme.objects.visible_to(user).prefetch_related(
         Prefetch("modules", queryset=modules, to_attr="module_list")
     )

@@ -1,7 +1,8 @@
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from balie.carousel import actions
 from balie.carousel.models import Assignment, CarouselEvent, SignUp
@@ -18,7 +19,7 @@ class CarouselTestCase(BaseTestCase):
         cls.event = actions.create_event(
             cls.library,
             title="Kenniscarrousel",
-            date=date(2027, 3, 1),
+            date=timezone.localdate() + timedelta(days=60),
             place="Helmond",
             capacity=3,
             stations=[
@@ -74,6 +75,25 @@ class SignUpTests(CarouselTestCase):
         self.assertContains(response, "vol", status_code=400)
         self.assertEqual(SignUp.objects.count(), 3)
 
+    def test_after_signing_up_the_page_says_what_happens_next(self) -> None:
+        response = self.client.get(
+            self.sign_up(self.alice, stations=self.stations[:1]).url, HTTP_ACCEPT_LANGUAGE="nl"
+        )
+        steps = response.content.decode()
+        self.assertContains(response, "Wat gebeurt er nu")
+        self.assertIn("19:00–19:25, 19:30–19:55", steps)
+        self.assertIn("Taalhuis.", steps)
+        # From the event: who makes the schedule, and the last day (the day before it).
+        with translation.override("nl"):
+            day_before = date_format(self.event.date - timedelta(days=1), "l j F")
+        self.assertIn(f"{self.library.name} maakt het rooster", steps)
+        self.assertIn(f"uiterlijk op {day_before}", steps)
+        self.assertIn(f"of meld je af, tot {day_before}", steps)
+        actions.make_schedule(self.event)
+        page = self.client.get(reverse("carousel:event", args=[self.event.pk]))
+        self.assertContains(page, "Het rooster is gemaakt op")
+        self.assertContains(page, reverse("carousel:my_schedule", args=[self.event.pk]))
+
     def test_no_free_round_gets_a_clear_message(self) -> None:
         self.login(self.alice)
         response = self.client.post(
@@ -114,6 +134,35 @@ class ScheduleTests(CarouselTestCase):
         self.assertTrue(response.context["reasons"])
         self.assertContains(response, "Alice de Vries", status_code=409)
         self.assertFalse(Assignment.objects.exists())
+
+    def test_one_choice_of_stations_does_not_block_the_schedule(self) -> None:
+        """Three people visit both stations, one chose only the Taalhuis: no plan keeps that.
+        The organiser sees the nearest plan and who does not get their choice, and accepts."""
+        from balie.orgs.models import Role
+        from balie.testing import make_person
+
+        CarouselEvent.objects.filter(pk=self.event.pk).update(capacity=None)
+        self.sign_up(self.alice)
+        self.sign_up(self.bob)
+        self.sign_up(make_person("extra@hp.test", "Extra Een", self.library, Role.LEARNER))
+        chooser = make_person("kiest@hp.test", "Kim Kiest", self.library, Role.LEARNER)
+        self.sign_up(chooser, stations=self.stations[:1])
+        self.login(self.manager)
+        url = reverse("carousel:event_schedule", args=[self.event.pk])
+        response = self.client.post(url, HTTP_ACCEPT_LANGUAGE="nl")
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(Assignment.objects.exists())
+        self.assertContains(response, "data-unmet")
+        self.assertContains(response, "Kim Kiest koos “Taalhuis”")
+        self.assertContains(response, "1 persoon krijgt niet de gekozen stations")
+        fingerprint = response.context["proposal"].fingerprint
+        self.assertRedirects(
+            self.client.post(url, {"proposal": fingerprint}),
+            reverse("carousel:event", args=[self.event.pk]),
+        )
+        visits = Assignment.objects.filter(user=chooser)
+        self.assertEqual({v.station for v in visits}, set(self.stations))
+        self.assertEqual(Assignment.objects.count(), 8)
 
     def test_a_sign_up_after_the_schedule_marks_it_outdated(self) -> None:
         self.sign_up(self.alice)

@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -259,12 +260,43 @@ class MeetingEditTests(CohortTestCase):
 
 
 class AttendanceTests(CohortTestCase):
+    """Taps during the meeting (the clock is set just after its start), and before it."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        clock = time_machine.travel(self.children.starts_at + timedelta(minutes=1), tick=False)
+        clock.start()
+        self.addCleanup(clock.stop)
+
     def tap(self, person: User, status: str, revision: int):
         self.login(self.adviser)
         return self.client.post(
             reverse("cohorts:meeting_attendance", args=[self.children.pk]),
             {"person": person.pk, "status": status, "revision": revision},
         )
+
+    def test_before_the_start_the_page_says_when_it_opens_and_taps_are_refused(self) -> None:
+        url = reverse("cohorts:meeting_attendance", args=[self.children.pk])
+        with time_machine.travel(self.children.starts_at - timedelta(minutes=1), tick=False):
+            self.login(self.adviser)
+            page = self.client.get(url)
+            self.assertContains(page, "De aanwezigheid gaat open bij het begin")
+            self.assertContains(page, '<fieldset class="balie-attendance__choices" disabled')
+            refused = self.tap(self.alice, "present", 1)
+            self.assertEqual(refused.status_code, 409)
+            self.assertIn("nog niet begonnen", refused.json()["message"])
+            self.assertFalse(Attendance.objects.exists())
+        # From the start on, the same tap is saved.
+        with time_machine.travel(self.children.starts_at, tick=False):
+            self.assertEqual(self.tap(self.alice, "present", 1).status_code, 200)
+            self.assertNotContains(self.client.get(url), "disabled")
+
+    def test_a_meeting_without_a_start_time_takes_no_attendance(self) -> None:
+        Meeting.objects.filter(pk=self.children.pk).update(starts_at=None, ends_at=None)
+        self.assertEqual(self.tap(self.alice, "present", 1).status_code, 409)
+        page = self.client.get(reverse("cohorts:meeting_attendance", args=[self.children.pk]))
+        self.assertContains(page, "heeft nog geen begintijd")
+        self.assertFalse(Attendance.objects.exists())
 
     def test_a_tap_is_saved_and_a_late_retry_changes_nothing(self) -> None:
         self.assertEqual(self.tap(self.alice, "absent", 100).json()["status"], "absent")

@@ -37,13 +37,35 @@ class MyLearningTests(BaseTestCase):
 
     def test_queries_do_not_grow_with_modules(self) -> None:
         self.client.get(self.url)
-        with self.assertNumQueries(10) as few:  # …, open questionnaires
+        with self.assertNumQueries(11) as few:  # …, the steps (for the time), questionnaires
             self.client.get(self.url)
         for number in range(5):
             module = make_module(self.programme, f"Module {number}")
             make_step(module)
         with self.assertNumQueries(len(few.captured_queries)):
             self.client.get(self.url)
+
+    def test_learners_see_one_estimate_the_larger_and_the_editor_sees_which(self) -> None:
+        """The editor's estimate (40) while the content needs less; the computed one when the
+        content needs more (9,000 words at 150 a minute: 60 minutes, and the other steps)."""
+        self.assertContains(self.client.get(self.url), "40 minuten")
+        make_step(self.module, body=" ".join(["woord"] * 9000))
+        computed = self.module.computed_minutes()
+        self.assertGreater(computed, 60)
+        response = self.client.get(self.url)
+        self.assertContains(response, f"{computed} minuten")
+        self.assertNotContains(response, "40 minuten")
+        self.client.post(reverse("learning:step_next", args=[self.text_step.pk]))
+        step = self.client.get(reverse("learning:step", args=[self.video_step.pk]))
+        self.assertContains(step, f"geschat: {computed} minuten")
+
+        self.login(self.editor)
+        page = self.client.get(f"/beheer/learning/module/{self.module.pk}/change/")
+        self.assertContains(page, f"{computed} minuten: de berekende schatting, want die is groter")
+        self.module.estimated_minutes = 90
+        self.module.save()
+        page = self.client.get(f"/beheer/learning/module/{self.module.pk}/change/")
+        self.assertContains(page, "90 minuten: jouw schatting.")
 
     def test_login_is_required(self) -> None:
         self.client.logout()

@@ -1,9 +1,16 @@
 /* Attendance on the adviser's tablet: every tap is kept in localStorage at once and sent to
  * the server with an increasing number, so a tap repeated after a Wi-Fi drop, or one that
  * arrives late, never overwrites a newer one. Waiting taps are sent again when the
- * connection comes back, and when the page is opened again. */
+ * connection comes back, and when the page is opened again. Before the meeting starts the
+ * server refuses taps (409, with the reason); the page opens by itself at the start. */
 (function () {
   "use strict";
+  var notice = document.querySelector("[data-opens-at]");
+  if (notice && notice.dataset.opensAt) {
+    var wait = parseInt(notice.dataset.opensAt, 10) * 1000 - Date.now();
+    // Within a day: reload at the start (setTimeout cannot wait much longer than that).
+    if (wait > 0 && wait < 86400000) setTimeout(function () { location.reload(); }, wait + 1000);
+  }
   var list = document.querySelector("[data-attendance]");
   if (!list) return;
   var url = list.dataset.url;
@@ -39,6 +46,12 @@
       var now = load();
       if (now[person] && now[person].revision <= tap.revision) { delete now[person]; store(now); }
       retryMs = 2000;
+      if (r.status === 409) {
+        // Not open (yet): the tap is not kept; say why, in the server's words.
+        var input = list.querySelector('[data-person="' + person + '"] input:checked');
+        if (input) input.checked = false;
+        return r.json().then(function (data) { sync.textContent = data.message; });
+      }
       flush();
     }).catch(function () {
       busy = false;

@@ -1,4 +1,4 @@
-/* The appointment card: a print button (no inline scripts). */
+/* Pages made to print: a Print button (no inline scripts), shown only when scripts run. */
 (function () {
   "use strict";
   document.querySelectorAll("[data-print]").forEach(function (button) {
