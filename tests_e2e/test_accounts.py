@@ -161,7 +161,30 @@ def test_a_manager_keeps_the_team(browser: Browser, server: Server) -> None:
     look(page, "78-team-add")
     page.get_by_role("button", name="Toevoegen en uitnodiging sturen").click()
     expect(page.get_by_text("Kees Verhoeven staat in het team")).to_be_visible()
-    assert "Kees" in mail_to(server, "kees@helmond-peel.example")
+    invitation = mail_to(server, "kees@helmond-peel.example")
+    assert "Beste Kees" in invitation
+
+    # A broken link (or an expired one) says so, and offers a new one.
+    other = new_page(browser, server)
+    uid = link_in(invitation).split("/")[2]
+    other.goto(f"/activeren/{uid}/1-verlopen/")
+    expect(other.get_by_role("heading", name="Deze link werkt niet meer")).to_be_visible()
+    look(other, "80-activate-expired")
+    other.get_by_role("button", name="Stuur mij een nieuwe link").click()
+    expect(other.get_by_role("heading", name="Kijk in je e-mail")).to_be_visible()
+    look(other, "81-activate-new-link-sent")
+    assert link_in(mail_to(server, "kees@helmond-peel.example")) != link_in(invitation)
+    other.goto("/privacy/")
+    look(other, "82-privacy-notice-desktop")
+    other.set_viewport_size(SIZES["phone"])
+    look(other, "82-privacy-notice-phone")
+
+    # The warning before an idle session ends (shown at once here, instead of after 28 minutes).
+    page.evaluate("document.getElementById('balie-idle').hidden = false")
+    look(page, "83-idle-warning")
+    page.get_by_role("button", name="Blijf ingelogd").click()
+    expect(page.get_by_role("alertdialog")).to_be_hidden()
+
     page.get_by_role("link", name="Toegang beëindigen Kees Verhoeven").click()
     expect(page.get_by_role("heading", name="Weet je het zeker?")).to_be_visible()
     look(page, "79-team-end")

@@ -97,6 +97,8 @@ class OwnPasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         plain_password_fields(self)
+        # The page has three forms; the first field of the third does not take the focus.
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
 
 class EmailChangeForm(forms.Form):
