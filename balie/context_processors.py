@@ -3,7 +3,9 @@
 from django.http import HttpRequest
 
 from balie.desk.models import TAALHUIS_SPECIALISMS
+from balie.orgs.accounts import TEAM_KEEPERS
 from balie.orgs.models import Organisation, Role
+from balie.security.idle import idle_seconds
 from balie.security.verification import may_use_two_factor, needs_code
 
 LEADING_ROLES = (Role.ADVISER, Role.MANAGER, Role.SPECIALIST, Role.EDITOR, Role.ADMIN)
@@ -29,4 +31,7 @@ def navigation(request: HttpRequest) -> dict:
         "show_insights": user.is_superuser
         or user.has_role(Role.MANAGER, Role.ADVISER, Role.EDITOR, Role.ADMIN),
         "show_two_factor": may_use_two_factor(user),
+        # "Ons team": a library's managers and specialists keep its staff (orgs/accounts.py).
+        "show_team": user.has_role(*TEAM_KEEPERS),
+        "idle_seconds": idle_seconds(),
     }

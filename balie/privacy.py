@@ -129,6 +129,9 @@ def _account(user: User) -> list[dict[str, Any]]:
         "is_superuser",
         "date_joined",
         "last_login",
+        "invited_at",
+        "privacy_accepted_at",
+        "language",
     )[0]
     row["groups"] = sorted(user.groups.values_list("name", flat=True))
     return [row]

@@ -102,6 +102,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages: a password alone reaches only the code page (balie/security).
     "balie.security.middleware.TwoFactorMiddleware",
+    # Shared desk PCs: log out after BALIE_IDLE_MINUTES, and no page with a person's data in
+    # the browser's cache.
+    "balie.security.idle.IdleTimeoutMiddleware",
+    "balie.security.idle.NoStoreMiddleware",
     "balie.security.middleware.AuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -182,6 +186,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("BALIE_SESSION_SECONDS", 60 * 60 * 12)
+# Shared desk PCs: a session without activity for this long is logged out (a warning comes two
+# minutes before; balie/security/idle.py).
+BALIE_IDLE_MINUTES = env_int("BALIE_IDLE_MINUTES", 30)
+# Invitations (balie/orgs/accounts.py): how long an activation link works. A link to choose a
+# new password works for a day.
+BALIE_INVITATION_DAYS = env_int("BALIE_INVITATION_DAYS", 14)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -276,6 +287,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 BALIE_SITE_URL = env_str("BALIE_SITE_URL", "http://127.0.0.1:8000")
 
 EMAIL_BACKEND = env_str("BALIE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Writes every e-mail to a file in this folder instead of sending it (Django's file backend):
+# for a demo, and for the browser tests, which read the invitations there.
+BALIE_EMAIL_FILE_PATH = env_str("BALIE_EMAIL_FILE_PATH", "")
+if BALIE_EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = BALIE_EMAIL_FILE_PATH
 DEFAULT_FROM_EMAIL = env_str("BALIE_FROM_EMAIL", "balie@localhost")
 
 # One line per event on standard error (docs/deploy.md): `line` is time (ISO 8601, local), level,

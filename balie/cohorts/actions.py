@@ -26,6 +26,7 @@ from balie.cohorts.models import (
 )
 from balie.learning.models import Module, Programme, Theme
 from balie.lrs import record
+from balie.orgs.accounts import awaits_activation, invite_on_commit
 from balie.orgs.actions import add_person, grant_role
 from balie.orgs.models import Organisation, Role, User
 
@@ -114,7 +115,8 @@ class ImportRow:
 @transaction.atomic
 def import_participants(cohort: Cohort, rows: list[ImportRow]) -> int:
     """Add the people of a checked CSV file: new people become front-office staff of the
-    library. All rows or none."""
+    library and get an invitation by e-mail (once; nobody with a password gets one). All rows
+    or none."""
     people = []
     for row in rows:
         person = User.objects.filter(email=row.email).first()
@@ -122,6 +124,8 @@ def import_participants(cohort: Cohort, rows: list[ImportRow]) -> int:
             person = add_person(email=row.email, full_name=row.name)
         if not person.memberships.filter(organisation=cohort.library).exists():
             grant_role(person, organisation=cohort.library, role=Role.LEARNER, branch=row.branch)
+        if awaits_activation(person):  # new, or imported before and not yet activated
+            invite_on_commit(person)
         people.append(person)
     before = cohort.participants.count()
     add_participants(cohort, people)

@@ -103,6 +103,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Set automatically for programme editors and administrators."),
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Accounts that look after themselves (balie/orgs/accounts.py).
+    invited_at = models.DateTimeField(_("invitation sent"), null=True, blank=True)
+    privacy_accepted_at = models.DateTimeField(_("privacy notice accepted"), null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        help_text=_("The language Balie speaks after this person logs in. Empty: Dutch."),
+    )
 
     objects = UserManager()
 

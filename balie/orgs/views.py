@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from balie.orgs import access, actions
 from balie.orgs.access import get_for
+from balie.orgs.account_views import remember_language
 from balie.orgs.directory_forms import DirectoryEntryForm, DirectorySearchForm
 from balie.orgs.forms import LoginForm
 from balie.orgs.models import DirectoryEntry, Organisation, Topic, User
@@ -23,11 +24,12 @@ from balie.orgs.models import DirectoryEntry, Organisation, Topic, User
 
 @login_not_required
 def login(request: HttpRequest) -> HttpResponse:
-    return auth_views.LoginView.as_view(
+    response = auth_views.LoginView.as_view(
         template_name="orgs/login.html",
         authentication_form=LoginForm,
         redirect_authenticated_user=True,
     )(request)
+    return remember_language(request, response)
 
 
 # --- Who does what ----------------------------------------------------------------------------

@@ -9,4 +9,5 @@ urlpatterns = [
     path("tweestapsverificatie/", views.two_factor, name="two_factor"),
     path("tweestapsverificatie/aanzetten/", views.turn_on, name="turn_on"),
     path("tweestapsverificatie/uitzetten/", views.turn_off, name="turn_off"),
+    path("sessie/verlengen/", views.keep_alive, name="keep_alive"),
 ]

@@ -41,6 +41,11 @@ def state(request: HttpRequest) -> dict:
     if not current or current.get("user") != request.user.pk:
         current = _fresh(request.user)
         request.session[SESSION_KEY] = current
+    elif current["device"] is None and not current["required"] and is_required_for(request.user):
+        # Required since this session logged in (BALIE_REQUIRE_2FA_FOR changed, or a new
+        # role): set it up on this request. The roles are loaded once per request anyway.
+        current = {**current, "required": True}
+        request.session[SESSION_KEY] = current
     return current
 
 

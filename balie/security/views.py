@@ -163,3 +163,10 @@ def _blocked(request: HttpRequest) -> HttpResponse:
     response = render(request, "security/blocked.html", {"minutes": _cooloff_minutes()}, status=429)
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response
+
+
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """The person is at the PC (static/security/idle.js): their session stays. The idle
+    middleware has noted the activity already."""
+    return HttpResponse(status=204)

@@ -98,6 +98,15 @@ PUBLIC = {
     "health_ready",  # readiness: "SELECT 1"
     "cohorts:calendar_feed",  # calendar clients cannot log in: the secret token is the key
     "admin:login",  # the management site's own login page
+    # A forgotten password and the invitation's activation link (orgs/accounts.py): for people
+    # who cannot log in; the signed one-time token in the link is the key
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "activate",
+    "activation_new_link",  # sends a new invitation only to the account's own address
+    "privacy_notice",  # read before accepting it on the activation page
     "lrs:about",  # xAPI: the About resource is open to anyone (the spec); the others need a
     # client's HTTP Basic credentials (401) — their per-organisation scope: balie/lrs/tests
 }
@@ -106,6 +115,7 @@ PUBLIC = {
 SAMPLE_ARGS = {
     "pk": "1",
     "token": "not-a-token",
+    "uidb64": "MQ",
     "path": "personas/none.png",
     "app_label": "orgs",
     "object_id": "1",
@@ -466,6 +476,8 @@ ID_OF = {
     "insights:poi": "poi",
     "insights:evaluate": "invitation",
     "directory_edit": "entry",
+    "team_resend": "learner",
+    "team_end": "learner",
     "directory_remove": "entry",
     "personas:detail": "persona",
     "personas:card": "persona",
@@ -555,6 +567,8 @@ QUERY_PROBES = {
     "directory": lambda w: {"bibliotheek": w.library.slug},
     "directory_card": lambda w: {"bibliotheek": w.library.slug},
     "directory_new": lambda w: {"bibliotheek": w.library.slug},
+    "team": lambda w: {"bibliotheek": w.library.slug},
+    "team_add": lambda w: {"bibliotheek": w.library.slug},
     "personas:new": lambda w: {"library": w.library.pk},
     "cohorts:cohort_new": lambda w: {"library": w.library.pk},
     "carousel:event_new": lambda w: {"organiser": w.library.pk},

@@ -26,6 +26,14 @@ PUBLIC = {
     "lrs:agent_profile",
     # scorm-again's commit checks the session itself: a 403, not the login page with 200
     "scorm:commit",
+    # for people who cannot log in (yet): a forgotten password, the invitation's link
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "activate",
+    "activation_new_link",
+    "privacy_notice",
 }
 
 

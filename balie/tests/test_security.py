@@ -20,13 +20,17 @@ from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.db import connection
 from django.http import HttpRequest
 from django.test import Client, TransactionTestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from balie.orgs.accounts import invitation_tokens
 from balie.orgs.actions import add_person
 from balie.orgs.models import Organisation, User
 from balie.testing import PASSWORD, BaseTestCase
@@ -371,7 +375,12 @@ class ErrorPageTests(BaseTestCase):
 # --- E2: every GET is free of side effects ----------------------------------------------------
 
 # Which model each URL's <int:pk> names; a new URL with a pk must be added here.
+# The links in the invitation and the forgotten-password e-mail (balie/orgs/accounts.py).
+LINK_TOKENS = {"activate": invitation_tokens, "password_reset_confirm": default_token_generator}
+
 MODEL_OF_PK = {
+    "team_resend": "orgs.User",
+    "team_end": "orgs.User",
     "learning:module": "learning.Module",
     "learning:module_done": "learning.Module",
     "learning:local_block": "learning.Module",
@@ -444,6 +453,7 @@ class GetHasNoSideEffectsTests(BaseTestCase):
         cls.demo_manager = User.objects.get(email="hans@helmond-peel.example")
         cls.demo_learner = User.objects.get(email="marieke@helmond-peel.example")
         cls.demo_library = Organisation.objects.get(slug="helmond-peel")
+        cls.demo_newcomer = add_person(email="nieuw@helmond-peel.example", full_name="Nieuw")
 
     def ids_for(self, name: str, user: User) -> list[int]:
         label = CAROUSEL_EVENT if name.startswith("carousel:") else MODEL_OF_PK.get(name)
@@ -475,6 +485,13 @@ class GetHasNoSideEffectsTests(BaseTestCase):
                 urls.append(reverse(name, kwargs={"pk": package.pk, "path": package.launch}))
             elif name == "media":
                 urls.append(reverse(name, kwargs={"path": "nothing-here.txt"}))
+            elif name in LINK_TOKENS:  # a working link from an e-mail, for a colleague
+                uid = urlsafe_base64_encode(force_bytes(self.demo_newcomer.pk))
+                token = LINK_TOKENS[name].make_token(self.demo_newcomer)
+                urls.append(reverse(name, kwargs={"uidb64": uid, "token": token}))
+            elif name == "activation_new_link":
+                uid = urlsafe_base64_encode(force_bytes(self.demo_newcomer.pk))
+                urls.append(reverse(name, kwargs={"uidb64": uid}))
             else:
                 self.fail(f"teach this test the arguments of {name}")
         return urls
