@@ -7,6 +7,6 @@ class SecurityConfig(AppConfig):
     verbose_name = "Security"
 
     def ready(self) -> None:
-        from balie.security import audit, verification  # noqa: F401 - connect the login signals
+        from balie.security import audit, sso, verification  # noqa: F401 - connect the signals
 
         audit.audit_management_site()

@@ -98,6 +98,10 @@ PUBLIC = {
     "health_ready",  # readiness: "SELECT 1"
     "cohorts:calendar_feed",  # calendar clients cannot log in: the secret token is the key
     "admin:login",  # the management site's own login page
+    # Logging in with the library's own account (balie/security/sso.py): the form on the login
+    # page (POST), and where the library's provider sends the browser back to (allauth's callback)
+    "security:sign_on",
+    "openid_connect_callback",
     "lrs:about",  # xAPI: the About resource is open to anyone (the spec); the others need a
     # client's HTTP Basic credentials (401) — their per-organisation scope: balie/lrs/tests
 }

@@ -475,6 +475,10 @@ class GetHasNoSideEffectsTests(BaseTestCase):
                 urls.append(reverse(name, kwargs={"pk": package.pk, "path": package.launch}))
             elif name == "media":
                 urls.append(reverse(name, kwargs={"path": "nothing-here.txt"}))
+            elif name == "openid_connect_callback":
+                # Without the provider's code and state: refused, nothing written. With them,
+                # this GET is the login itself (balie/security/tests/test_sso.py).
+                urls.append(reverse(name, kwargs={"provider_id": "helmond-peel"}))
             else:
                 self.fail(f"teach this test the arguments of {name}")
         return urls
