@@ -137,6 +137,13 @@ class FlowTests(SignOnTestCase):
         self.assertEqual(User.objects.count(), people)
         self.assertEqual(self.client.get("/leren/").status_code, 200)
 
+    def test_entra_ids_domain_owner_verified_claim_counts_as_verified(self) -> None:
+        self.provider.set_claims("alice-at-entra", email="alice@hp.test", xms_edov=True)
+        started = self.start("alice@hp.test")
+        back = urlsplit(self.at_provider(started["Location"], sub="alice-at-entra"))
+        self.client.get(f"{back.path}?{back.query}")
+        self.assertEqual(self.logged_in_user(), self.alice.pk)
+
     def test_the_next_login_finds_the_linked_account(self) -> None:
         self.log_in("alice-at-entra", "alice@hp.test")
         self.client.post(reverse("logout"))
