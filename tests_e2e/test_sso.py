@@ -40,7 +40,9 @@ def test_a_staff_member_logs_in_with_the_librarys_own_account(page: Page, server
             page.goto("/")
             expect(page).to_have_url(f"{server.url}/inloggen/?next=/")
             section = page.locator("[data-sign-on]")
-            expect(section.get_by_role("heading", name="Inloggen met je bibliotheekaccount"))
+            expect(
+                section.get_by_role("heading", name="Inloggen met je bibliotheekaccount")
+            ).to_be_visible()
             look(page, "sso-1-login-1366")
             page.set_viewport_size({"width": 390, "height": 844})
             look(page, "sso-1-login-390")
