@@ -201,14 +201,12 @@ def sign_on(request: HttpRequest) -> HttpResponse:
             )
         else:
             provider = get_social_adapter(request).get_provider(request, sign_on.provider_id)
-            next_url = request.POST.get("next", "")
-            if not url_has_allowed_host_and_scheme(
-                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                next_url = None
             try:
                 return provider.redirect(
-                    request, AuthProcess.LOGIN, next_url=next_url, auth_params={"login_hint": email}
+                    request,
+                    AuthProcess.LOGIN,
+                    next_url=_next(request),
+                    auth_params={"login_hint": email},
                 )
             except RequestException:
                 logger.warning("sso provider unreachable provider=%s", sign_on.provider_id)
