@@ -182,7 +182,8 @@ def _blocked(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_POST
-@ratelimit(key="ip", rate="30/m")  # each try asks the provider for its configuration
+# Each try asks the provider for its configuration; a library's whole team may share one address.
+@ratelimit(key="ip", rate="120/m")
 def sign_on(request: HttpRequest) -> HttpResponse:
     """Home-realm discovery: the domain of the work address names the organisation, whose
     provider the browser is sent to (with the address as a hint). The authorization code flow
