@@ -527,6 +527,22 @@ REGISTRY: tuple[Part, ...] = (
         "actor becomes empty, the one change the log allows).",
         export=events_of,
     ),
+    Part(
+        "socialaccount.SocialAccount",
+        "user",
+        ("provider", "uid", "extra_data", "date_joined", "last_login"),
+        DELETE,
+        "Their link to their library's own account (the provider's subject, and the address it "
+        "was matched on); no tokens are stored.",
+    ),
+    Part(
+        "account.EmailAddress",
+        "user",
+        ("email", "verified", "primary"),
+        DELETE,
+        "django-allauth's list of a person's addresses; Balie keeps the address on the account "
+        "and leaves this empty.",
+    ),
     # Last: the erasures above still find the person by the account's old name.
     Part(
         "orgs.User",

@@ -85,6 +85,12 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
+    # Sign-in with a library's own accounts (OpenID Connect): only allauth's social login and its
+    # openid_connect provider are used; allauth.account is what it needs underneath.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages: a password alone reaches only the code page (balie/security).
     "balie.security.middleware.TwoFactorMiddleware",
@@ -279,6 +286,22 @@ AXES_VERBOSE = False
 # for sessions that passed it.
 BALIE_REQUIRE_2FA_FOR = [r for r in env_str("BALIE_REQUIRE_2FA_FOR", "").split(",") if r]
 BALIE_ADMIN_REQUIRES_2FA = env_bool("BALIE_ADMIN_REQUIRES_2FA", True)
+
+# Sign-in with the library's own accounts (OpenID Connect, django-allauth; balie/security/sso.py).
+# An administrator sets up an organisation's provider in Beheer (orgs.SingleSignOn). Matched on
+# a verified e-mail address of an existing person of that organisation; allauth never creates a
+# person, and its own pages (signup, its login, e-mail management) are not in Balie's URLs.
+ACCOUNT_ADAPTER = "balie.security.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "balie.security.sso.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False  # a login needs no token afterwards
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("BALIE_SSO_TIMEOUT_SECONDS", 10)
 
 # Background work (e-mail, reminders): `balie db_worker` runs the queue; cron runs
 # `balie send_reminders` every hour.

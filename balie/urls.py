@@ -1,3 +1,4 @@
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -22,6 +23,13 @@ urlpatterns = [
     path("scorm/", include("balie.scorm.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("balie.security.urls")),
+    # The one allauth URL: the library's provider sends the browser back here (balie/security/
+    # sso.py). allauth's own pages (signup, its login, e-mail management) are not included.
+    path(
+        "inloggen/bibliotheekaccount/<str:provider_id>/terug/",
+        oidc_views.callback,
+        name="openid_connect_callback",
+    ),
     path("beheer/", admin.site.urls),
     path("health/live", views.live, name="health_live"),
     path("health/ready", views.ready, name="health_ready"),

@@ -1,9 +1,19 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from balie.orgs.models import DirectoryEntry, Membership, Organisation, Topic, User
+from balie.orgs.models import (
+    DirectoryEntry,
+    Membership,
+    Organisation,
+    SingleSignOn,
+    Topic,
+    User,
+)
 
 
 @admin.register(Organisation)
@@ -80,3 +90,52 @@ class DirectoryEntryAdmin(NationalEditorsOnly, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_active and request.user.is_superuser
+
+
+class HttpsURLField(forms.URLField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(assume_scheme="https", **kwargs)
+
+
+class SingleSignOnForm(forms.ModelForm):
+    """The client secret is never shown again; left empty on a change, it stays as it was."""
+
+    secret = forms.CharField(
+        label=_("client secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Leave empty to keep the secret that is stored."),
+    )
+
+    class Meta:
+        model = SingleSignOn
+        fields = ["organisation", "provider_id", "issuer", "client_id", "secret", "email_domains"]
+        field_classes = {"issuer": HttpsURLField}
+
+    def clean_secret(self) -> str:
+        secret = self.cleaned_data["secret"] or (self.instance.secret if self.instance.pk else "")
+        if not secret:
+            raise forms.ValidationError(_("Give the client secret."))
+        return secret
+
+
+@admin.register(SingleSignOn)
+class SingleSignOnAdmin(admin.ModelAdmin):
+    """An organisation's own sign-in (docs/deploy.md: Microsoft Entra ID, Google)."""
+
+    form = SingleSignOnForm
+    list_display = ["organisation", "issuer", "email_domains", "provider_id"]
+    search_fields = ["organisation__name", "email_domains"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["redirect_url"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # The short name is part of the redirect URL registered at the provider.
+        return ["provider_id", "redirect_url"] if obj else ["redirect_url"]
+
+    @admin.display(description=_("redirect URL to register at the provider"))
+    def redirect_url(self, obj: SingleSignOn) -> str:
+        if not obj.pk:
+            return "-"
+        path = reverse("openid_connect_callback", kwargs={"provider_id": obj.provider_id})
+        return settings.BALIE_SITE_URL.rstrip("/") + path

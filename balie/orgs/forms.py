@@ -26,3 +26,16 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "utrecht-textbox")
+
+
+class SingleSignOnForm(forms.Form):
+    """The first step of logging in with the library's own account: which library is yours,
+    told by the domain of your work address."""
+
+    email = forms.EmailField(
+        label=_("Your work e-mail"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "class": "utrecht-textbox"}),
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
+from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -411,3 +413,108 @@ class DirectoryEntry(models.Model):
             self.branch.kind != Organisation.Kind.BRANCH or self.branch.parent_id != self.library_id
         ):
             raise ValidationError({"branch": _("Choose a branch of this library.")})
+
+
+# --- Sign-in with the library's own accounts ---------------------------------------------------
+
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def split_domains(text: str) -> list[str]:
+    return [d for d in re.split(r"[\s,;]+", text.strip().lower()) if d]
+
+
+class SingleSignOnQuerySet(models.QuerySet["SingleSignOn"]):
+    def for_email(self, email: str) -> SingleSignOn | None:
+        """The organisation's sign-in whose e-mail domains include this address's domain."""
+        domain = email.rpartition("@")[2].strip().lower()
+        if not domain:
+            return None
+        for sign_on in self.filter(email_domains__icontains=domain).select_related("organisation"):
+            if domain in sign_on.domains:
+                return sign_on
+        return None
+
+    def origins(self) -> list[str]:
+        """Where the login page's forms may send the browser: each provider's origin."""
+        found = set()
+        for issuer in self.values_list("issuer", flat=True):
+            parts = urlsplit(issuer)
+            found.add(f"{parts.scheme}://{parts.netloc}")
+        return sorted(found)
+
+
+class SingleSignOn(models.Model):
+    """An organisation's own sign-in (OpenID Connect: Microsoft Entra ID, Google Workspace, …):
+    its people log in with their work account instead of a Balie password. Only people who
+    already are in Balie, with a role in this organisation, can; nobody is created."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="single_sign_on",
+    )
+    provider_id = models.SlugField(
+        _("short name in the address"),
+        max_length=60,
+        unique=True,
+        help_text=_(
+            "Part of the redirect URL that you register at the provider. Do not change it "
+            "afterwards."
+        ),
+    )
+    issuer = models.URLField(
+        _("issuer"),
+        help_text=_(
+            "Microsoft Entra ID: https://login.microsoftonline.com/TENANT-ID/v2.0. "
+            "Google Workspace: https://accounts.google.com."
+        ),
+    )
+    client_id = models.CharField(_("client ID"), max_length=255)
+    secret = models.CharField(_("client secret"), max_length=500)
+    email_domains = models.CharField(
+        _("e-mail domains"),
+        max_length=500,
+        help_text=_(
+            "The domains of your people's work addresses, separated by commas, e.g. "
+            '"bibliotheekhelmondpeel.nl". Whoever types such an address on the login page is '
+            "sent to this provider."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = SingleSignOnQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sign-in with the library's own accounts")
+        verbose_name_plural = _("sign-ins with the library's own accounts")
+        ordering = ["organisation__name"]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    @property
+    def domains(self) -> list[str]:
+        return split_domains(self.email_domains)
+
+    def clean(self) -> None:
+        domains = self.domains
+        wrong = [d for d in domains if not DOMAIN_RE.match(d)]
+        if not domains or wrong:
+            raise ValidationError(
+                {"email_domains": _("Give one or more domains, like bibliotheek.nl.")}
+            )
+        self.email_domains = ", ".join(domains)
+        others = SingleSignOn.objects.exclude(pk=self.pk)
+        for domain in domains:
+            taken = others.for_email(f"x@{domain}")
+            if taken is not None:
+                raise ValidationError(
+                    {
+                        "email_domains": _("%(domain)s is already used by %(organisation)s.")
+                        % {"domain": domain, "organisation": taken.organisation}
+                    }
+                )
+        if self.issuer:
+            self.issuer = self.issuer.rstrip("/")

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -18,8 +19,22 @@ from balie.orgs import access, actions
 from balie.orgs.access import get_for
 from balie.orgs.account_views import remember_language
 from balie.orgs.directory_forms import DirectoryEntryForm, DirectorySearchForm
-from balie.orgs.forms import LoginForm
-from balie.orgs.models import DirectoryEntry, Organisation, Topic, User
+from balie.orgs.forms import LoginForm, SingleSignOnForm
+from balie.orgs.models import DirectoryEntry, Organisation, SingleSignOn, Topic, User
+
+
+def _with_sign_on_forms(response: HttpResponse) -> HttpResponse:
+    """The form "log in with your library's account" leads, through a redirect, to the
+    library's provider: the policy's form-action allows their addresses on the login page."""
+    origins = SingleSignOn.objects.origins()
+    if origins:
+        response._csp_update = {"form-action": origins}
+    return response
+
+
+def _sign_on_form() -> SingleSignOnForm | None:
+    """Offered only when some organisation has its own sign-in."""
+    return SingleSignOnForm(prefix="sso") if SingleSignOn.objects.exists() else None
 
 
 @login_not_required
@@ -28,8 +43,20 @@ def login(request: HttpRequest) -> HttpResponse:
         template_name="orgs/login.html",
         authentication_form=LoginForm,
         redirect_authenticated_user=True,
+        extra_context={"sso_form": _sign_on_form()},
     )(request)
-    return remember_language(request, response)
+    return remember_language(request, _with_sign_on_forms(response))
+
+
+def login_page(request: HttpRequest, *, sso_form: SingleSignOnForm, status: int) -> HttpResponse:
+    """The login page again, with the library-account form as it was sent."""
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    context = {"form": LoginForm(request), "sso_form": sso_form, "next": next_url}
+    return _with_sign_on_forms(render(request, "orgs/login.html", context, status=status))
 
 
 # --- Who does what ----------------------------------------------------------------------------

@@ -7,6 +7,6 @@ class SecurityConfig(AppConfig):
     verbose_name = "Security"
 
     def ready(self) -> None:
-        from balie.security import audit, idle, verification  # noqa: F401 - the login signals
+        from balie.security import audit, idle, sso, verification  # noqa: F401 - the login signals
 
         audit.audit_management_site()

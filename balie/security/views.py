@@ -3,16 +3,26 @@ the password at login."""
 
 from __future__ import annotations
 
+import logging
+
 import segno
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+from requests import RequestException
 
+from balie.orgs.forms import SingleSignOnForm
+from balie.orgs.models import SingleSignOn
+from balie.orgs.views import login_page
 from balie.security import actions, totp, verification
 from balie.security.actions import Check
 from balie.security.forms import CodeForm, RecoveryCodeForm, TurnOffForm, TurnOnForm
@@ -20,6 +30,8 @@ from balie.security.models import TwoFactor
 
 PENDING_SECRET = "balie_two_factor_pending_secret"  # noqa: S105 - a session key
 ISSUER = "Balie"
+
+logger = logging.getLogger("balie.security")
 
 
 def _next(request: HttpRequest) -> str:
@@ -170,3 +182,48 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
     """The person is at the PC (static/security/idle.js): their session stays. The idle
     middleware has noted the activity already."""
     return HttpResponse(status=204)
+
+
+# --- Logging in with the library's own account (balie/security/sso.py) -----------------------
+
+
+@login_not_required
+@require_POST
+# Each try asks the provider for its configuration; a library's whole team may share one address.
+@ratelimit(key="ip", rate="120/m")
+def sign_on(request: HttpRequest) -> HttpResponse:
+    """Home-realm discovery: the domain of the work address names the organisation, whose
+    provider the browser is sent to (with the address as a hint). The authorization code flow
+    with PKCE; the answer comes back at the callback (`openid_connect_callback`)."""
+    form = SingleSignOnForm(request.POST, prefix="sso")
+    if form.is_valid():
+        email = form.cleaned_data["email"]
+        sign_on = SingleSignOn.objects.for_email(email)
+        if sign_on is None:
+            form.add_error(
+                "email",
+                _(
+                    "Your library does not use its own accounts for Balie. Log in with your "
+                    "e-mail address and password."
+                ),
+            )
+        else:
+            provider = get_social_adapter(request).get_provider(request, sign_on.provider_id)
+            try:
+                return provider.redirect(
+                    request,
+                    AuthProcess.LOGIN,
+                    next_url=_next(request),
+                    auth_params={"login_hint": email},
+                )
+            except RequestException:
+                logger.warning("sso provider unreachable provider=%s", sign_on.provider_id)
+                form.add_error(
+                    None,
+                    _(
+                        "The login page of %(organisation)s cannot be reached now. Try again "
+                        "later, or log in with your password."
+                    )
+                    % {"organisation": sign_on.organisation},
+                )
+    return login_page(request, sso_form=form, status=400)

@@ -107,6 +107,10 @@ PUBLIC = {
     "activate",
     "activation_new_link",  # sends a new invitation only to the account's own address
     "privacy_notice",  # read before accepting it on the activation page
+    # Logging in with the library's own account (balie/security/sso.py): the form on the login
+    # page (POST), and where the library's provider sends the browser back to (allauth's callback)
+    "security:sign_on",
+    "openid_connect_callback",
     "lrs:about",  # xAPI: the About resource is open to anyone (the spec); the others need a
     # client's HTTP Basic credentials (401) — their per-organisation scope: balie/lrs/tests
 }

@@ -15,6 +15,10 @@ PUBLIC = {
     "health_ready",
     "set_language",
     "cohorts:calendar_feed",  # the secret token is the key
+    # logging in with the library's own account: the form on the login page and the
+    # provider's way back (allauth's callback)
+    "security:sign_on",
+    "openid_connect_callback",
     # xAPI clients are programs with HTTP Basic credentials, not sessions (lrs/http.py); About
     # needs none at all
     "lrs:about",

@@ -492,6 +492,10 @@ class GetHasNoSideEffectsTests(BaseTestCase):
             elif name == "activation_new_link":
                 uid = urlsafe_base64_encode(force_bytes(self.demo_newcomer.pk))
                 urls.append(reverse(name, kwargs={"uidb64": uid}))
+            elif name == "openid_connect_callback":
+                # Without the provider's code and state: refused, nothing written. With them,
+                # this GET is the login itself (balie/security/tests/test_sso.py).
+                urls.append(reverse(name, kwargs={"provider_id": "helmond-peel"}))
             else:
                 self.fail(f"teach this test the arguments of {name}")
         return urls
