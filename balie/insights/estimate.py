@@ -20,7 +20,9 @@ The method (docs/evidence.md says it in plain words):
   start: extra referrals per week for the trained units together.
 - **The interval respects autocorrelation.** Weekly counts lean on the week before. The error
   of the estimate is a weighted sum of the weekly residuals ``u_t``; its variance is
-  ``ω² · (1/weeks_after + ρ²/weeks_before)``, with ``ω²`` the long-run variance of ``u`` and
+  ``ω² · (g/weeks_after + ρ²/weeks_before)``, with ``ω²`` the long-run variance of ``u``
+  before the start (after it, ``u`` also holds how the effect follows the seasons, which is no
+  noise), ``g`` the observed over the expected level after (counts vary more when higher) and
   ``ρ`` the comparison's level after over before. ``ω²`` is the equal-weighted cosine (EWC)
   estimator of Lazarus, Lewis, Stock and Watson (2018): the mean square of the first ``ν``
   cosine transforms of ``u`` (``scipy.fft.dct``), ``ν = ⌊0.41 · n^(2/3)⌋`` for ``n`` weeks;
@@ -36,12 +38,14 @@ The method (docs/evidence.md says it in plain words):
   two did not run parallel before, and the answer should be read with care.
 - **When the data cannot answer**, there is no number but a reason: no training in the window,
   no comparison, fewer than ``MIN_WEEKS_BEFORE`` weeks before or ``MIN_WEEKS_AFTER`` weeks
-  after, or too few referrals. The minimum detectable effect (MDE, 80% power at the 5% level)
-  is ``(t_ν,0.975 + t_ν,0.80) · ω · √(1/weeks_after + ρ²/weeks_before)``. Balie answers when
-  the MDE is at most ``DETECTABLE_SHARE`` of the weekly referrals expected without training;
-  otherwise it solves the formula for the number of weeks after that brings the MDE there
-  (``weeks_needed``). When even endless weeks after would not do (the before part is too short
-  or too thin), ``weeks_needed`` is None.
+  after, or too few referrals. A clear difference is always an answer. "No clear difference"
+  is an answer only when the data could have found one: when the minimum detectable effect
+  (MDE, 80% power at the 5% level), ``(t_ν,0.975 + t_ν,0.80) · ω · √(g/weeks_after +
+  ρ²/weeks_before)``, is at most ``DETECTABLE_SHARE`` of the weekly referrals expected without
+  training. Otherwise Balie solves the formula for the number of weeks after that brings the
+  MDE there (``weeks_needed``); when even endless weeks would not do (the part before is too
+  short or too thin), ``weeks_needed`` is None. (The interval is then still in the answer, for
+  the simulation, but not shown.)
 """
 
 from __future__ import annotations
@@ -111,7 +115,10 @@ class Answer:
     weeks_before: int = 0
     weeks_after: int = 0
     expected: float | None = None  # referrals per week expected without training (after)
-    referrals: Interval | None = None  # extra referrals per week, trained units together
+    # Extra referrals per week, trained units together. Also when `reason` says that the data
+    # cannot answer yet (no clear difference, and too little data to find one): then it is
+    # not for showing.
+    referrals: Interval | None = None
     warm_share: Interval | None = None  # change of the warm share, percentage points
     event_study: tuple[Step, ...] = ()
     pre_trend: Interval | None = None  # slope of the differences before, per week
@@ -124,6 +131,11 @@ class Answer:
         return self.referrals is not None and self.referrals.clear
 
     @property
+    def answered(self) -> bool:
+        """There is a number to show: a clear difference, or enough data to call its absence."""
+        return self.referrals is not None and self.reason is None
+
+    @property
     def parallel(self) -> bool:
         """No clear trend in the differences before the start."""
         return self.pre_trend is None or not self.pre_trend.clear
@@ -134,11 +146,14 @@ def estimate(
     starts: Mapping[Hashable, dt.date | None],
     trained: Collection[Hashable],
     weeks: Sequence[dt.date],
+    settled: dt.date | None = None,
 ) -> Answer:
     """The answer for the units in `trained` (taken together), against the units of `starts`
     that were not trained in the window `weeks` (consecutive Mondays). `starts` gives each
     unit's first training week (its Monday), or None; units without a start are never
-    trained. Rows of units not in `starts` are ignored."""
+    trained. Rows of units not in `starts` are ignored. The weeks from the start until
+    `settled` (the week after the last team meeting, say) are the training itself: shown in
+    the event study, but neither "before" nor "after" in the estimate."""
     position = {week: n for n, week in enumerate(weeks)}
     units = list(starts)
     index = {unit: n for n, unit in enumerate(units)}
@@ -158,13 +173,16 @@ def estimate(
         [unit not in trained and (starts[unit] is None or starts[unit] > last) for unit in units],
         dtype=bool,
     )
-    first = int(np.searchsorted(np.array(weeks, dtype="datetime64[D]"), np.datetime64(start)))
+    mondays = np.array(weeks, dtype="datetime64[D]")
+    first = int(np.searchsorted(mondays, np.datetime64(start)))
+    after = int(np.searchsorted(mondays, np.datetime64(max(settled or start, start))))
     answer = estimate_series(
         referrals[is_trained].sum(axis=0),
         warm[is_trained].sum(axis=0),
         referrals[is_comparison].sum(axis=0),
         warm[is_comparison].sum(axis=0),
         first,
+        after,
     )
     return Answer(**{**answer.__dict__, "start": start})
 
@@ -175,9 +193,11 @@ def estimate_series(
     comparison: np.ndarray,
     comparison_warm: np.ndarray,
     start: int,
+    settled: int | None = None,
 ) -> Answer:
     """The answer for one trained series against one comparison series (weekly counts, the
-    same weeks), the training starting at index `start`. Weeks before both series have their
+    same weeks), the training starting at index `start` and its effect counted from index
+    `settled` (default: `start`). Weeks before both series have their
     first referral are left out: a tally not yet in use is not a quiet desk."""
     if not comparison.any():
         return Answer(reason=Reason.NO_COMPARISON)
@@ -188,8 +208,9 @@ def estimate_series(
     t, c = trained[begin:], comparison[begin:]
     tw, cw = trained_warm[begin:], comparison_warm[begin:]
     g = start - begin
-    before, after = slice(0, g), slice(g, None)
-    n_before, n_after = g, len(t) - g
+    h = max(settled if settled is not None else start, start) - begin
+    before, after = slice(0, g), slice(h, None)
+    n_before, n_after = g, len(t) - h
     if n_before < MIN_WEEKS_BEFORE:
         return Answer(weeks_before=n_before, weeks_after=n_after, reason=Reason.FEW_WEEKS_BEFORE)
     if c[before].sum() == 0:
@@ -201,39 +222,45 @@ def estimate_series(
     effect = float(difference[after].mean()) if n_after else 0.0
     level = c[after].mean() / c[before].mean() if n_after else 1.0
     expected = float(ratio * (c[after].mean() if n_after else c[before].mean()))
-    # The long-run variance in each part, around its own mean; before the weeks after are
-    # enough, the weeks before stand in for them (alike when the training changes nothing).
-    spread_before = _Spread.of(difference[before])
-    spread_after = _Spread.of(difference[after]) if n_after >= MIN_WEEKS_AFTER else spread_before
+    # The noise is that of the desk without training, learnt from the weeks before: after the
+    # start the differences also hold how the effect itself varies from week to week (it
+    # follows the seasons), which is no uncertainty about the mean effect. Counts vary more
+    # when they are higher, so the noise after grows with the observed over the expected
+    # level (variance in proportion to the mean, as for Poisson counts).
+    spread = _Spread.of(difference[before])
+    growth = max(1.0, float(t[after].mean()) / expected) if n_after and expected > 0 else 1.0
     common = {"weeks_before": n_before, "weeks_after": n_after, "expected": expected}
 
     def error(weeks_after: int) -> tuple[float, float]:
-        return _combine(spread_after, 1 / weeks_after, spread_before, level**2 / n_before)
+        variance = spread.variance * (growth / weeks_after + level**2 / n_before)
+        return math.sqrt(variance), spread.nu
 
     detectable = _detectable(*error(max(n_after, 1)))
     goal = DETECTABLE_SHARE * expected
+    waiting: dict = {}
     if n_after < MIN_WEEKS_AFTER or detectable > goal:
-        if _detectable(*error(10**6)) > goal:
-            return Answer(**common, detectable=detectable, reason=Reason.FEW_REFERRALS)
-        low, needed = max(n_after + 1, MIN_WEEKS_AFTER) - 1, 10**6  # bisect: low too few
-        while needed - low > 1:
-            middle = (low + needed) // 2
-            low, needed = (low, middle) if _detectable(*error(middle)) <= goal else (middle, needed)
-        return Answer(
-            **common,
-            detectable=detectable,
-            reason=Reason.FEW_WEEKS_AFTER,
-            weeks_needed=needed - n_after,
-        )
-    spread, nu = error(n_after)
-    t_crit = float(stats.t.ppf(0.5 + LEVEL / 2, nu))
+        waiting = {"reason": Reason.FEW_REFERRALS}
+        if _detectable(*error(10**6)) <= goal:
+            low, needed = max(n_after + 1, MIN_WEEKS_AFTER) - 1, 10**6  # bisect; low: too few
+            while needed - low > 1:
+                middle = (low + needed) // 2
+                fine = _detectable(*error(middle)) <= goal
+                low, needed = (low, middle) if fine else (middle, needed)
+            waiting = {"reason": Reason.FEW_WEEKS_AFTER, "weeks_needed": needed - n_after}
+    if n_after < MIN_WEEKS_AFTER:
+        return Answer(**common, detectable=detectable, **waiting)
+    t_crit = float(stats.t.ppf(0.5 + LEVEL / 2, spread.nu))
+    referrals = _interval(effect, error(n_after)[0], t_crit)
+    if referrals.clear:
+        waiting = {}  # a clear difference is an answer, however small the data
     return Answer(
         **common,
-        referrals=_interval(effect, spread, t_crit),
-        warm_share=_warm_share(t, tw, c, cw, g),
-        event_study=_event_study(difference, c, g, spread_before, spread_after, t_crit),
-        pre_trend=_pre_trend(difference[before], spread_before),
+        referrals=referrals,
+        warm_share=_warm_share(t, tw, c, cw, g, h),
+        event_study=_event_study(difference, c, g, spread.variance, growth, t_crit),
+        pre_trend=_pre_trend(difference[before], spread),
         detectable=detectable,
+        **waiting,
     )
 
 
@@ -282,9 +309,9 @@ def _interval(value: float, error: float, t_crit: float) -> Interval:
 
 
 def _warm_share(
-    t: np.ndarray, tw: np.ndarray, c: np.ndarray, cw: np.ndarray, g: int
+    t: np.ndarray, tw: np.ndarray, c: np.ndarray, cw: np.ndarray, g: int, h: int
 ) -> Interval | None:
-    parts = (slice(0, g), slice(g, None))
+    parts = (slice(0, g), slice(h, None))
     if any(series[part].sum() == 0 for series in (t, c) for part in parts):
         return None
     shares, spreads = [], []
@@ -297,7 +324,7 @@ def _warm_share(
             cw[part] - share_c * c[part]
         ) / c[part].mean()
         spreads.append(_Spread.of(linear))
-    error, nu = _combine(spreads[1], 1 / (len(t) - g), spreads[0], 1 / g)
+    error, nu = _combine(spreads[1], 1 / (len(t) - h), spreads[0], 1 / g)
     t_crit = float(stats.t.ppf(0.5 + LEVEL / 2, nu))
     return _interval(100 * (shares[1] - shares[0]), 100 * error, t_crit)
 
@@ -306,14 +333,14 @@ def _event_study(
     difference: np.ndarray,
     c: np.ndarray,
     g: int,
-    before: _Spread,
-    after: _Spread,
+    noise: float,
+    growth: float,
     t_crit: float,
 ) -> tuple[Step, ...]:
     """Blocks of BIN_WEEKS weeks, counted from the start (block 0 starts in its week). The
     variance of a block S's mean difference, with B the weeks before and ρ the comparison's
-    level in S over B: ω²_after/|S| + ρ²·ω²_before/|B| after the start, and
-    ω²_before · (1/|S| + ρ²/|B| − 2ρ/|B|) before it (S lies inside B)."""
+    level in S over B: ω² · (growth/|S| + ρ²/|B|) after the start, and
+    ω² · (1/|S| + ρ²/|B| − 2ρ/|B|) before it (S lies inside B)."""
     weeks = np.arange(len(difference)) - g
     blocks = np.floor_divide(weeks, BIN_WEEKS)
     c_before = c[:g].mean()
@@ -323,9 +350,9 @@ def _event_study(
         size = int(inside.sum())
         level = c[inside].mean() / c_before
         if block < 0:
-            variance = before.variance * (1 / size + level**2 / g - 2 * level / g)
+            variance = noise * (1 / size + level**2 / g - 2 * level / g)
         else:
-            variance = after.variance / size + level**2 * before.variance / g
+            variance = noise * (growth / size + level**2 / g)
         steps.append(
             Step(
                 int(weeks[inside][0]),

@@ -85,9 +85,7 @@ def answer(referrals: np.ndarray, warm: np.ndarray):
 
 @pytest.fixture(scope="module")
 def runs() -> dict[bool, list]:
-    """The answers of RUNS simulated desks with the effect and RUNS without. A run in which the
-    data cannot answer yet (the minimum detectable effect too large) shows no number, so the
-    coverage is that of the numbers a manager sees."""
+    """The answers of RUNS simulated desks with the effect and RUNS without."""
     rng = np.random.default_rng(SEED)
     return {
         effect: [answer(*run) for run in zip(*simulate(rng, RUNS, effect), strict=True)]
@@ -95,39 +93,37 @@ def runs() -> dict[bool, list]:
     }
 
 
-def answered(answers: list) -> list:
-    shown = [a for a in answers if a.referrals is not None]
-    assert len(shown) >= 0.9 * len(answers)
-    waiting = (Reason.FEW_WEEKS_AFTER, Reason.FEW_REFERRALS)
-    assert all(a.reason in waiting for a in answers if a.referrals is None)
-    return shown
-
-
 def test_the_95_interval_covers_the_true_effect_in_93_to_97_percent(runs) -> None:
-    shown = answered(runs[True])
-    covered = np.mean([a.referrals.low <= TRUTH <= a.referrals.high for a in shown])
-    warm = np.mean([a.warm_share.low <= 100 * WARM_EFFECT <= a.warm_share.high for a in shown])
-    figures = (
-        f"seed {SEED}: {len(shown)} of {RUNS} answered, covered {covered:.1%}, warm {warm:.1%}"
-    )
+    """Every interval counts, also those the dashboard does not show (no clear difference
+    and too little data to call it): hiding some must not be what makes the rest look good."""
+    answers = runs[True]
+    covered = np.mean([a.referrals.low <= TRUTH <= a.referrals.high for a in answers])
+    warm = np.mean([a.warm_share.low <= 100 * WARM_EFFECT <= a.warm_share.high for a in answers])
+    figures = f"seed {SEED}, {RUNS} runs: covered {covered:.1%}, warm share {warm:.1%}"
     assert 0.93 <= covered <= 0.97, figures
     assert 0.93 <= warm <= 0.97, figures
-    bias = np.mean([a.referrals.value for a in shown]) - TRUTH
-    assert abs(bias) < 0.1 * TRUTH
+    bias = np.mean([a.referrals.value for a in answers]) - TRUTH
+    assert abs(bias) < 0.05 * TRUTH
+    assert np.mean([a.answered for a in answers]) > 0.8
 
 
 def test_without_an_effect_a_clear_difference_in_about_5_percent(runs) -> None:
-    shown = answered(runs[False])
-    clear = np.mean([a.clear for a in shown])
-    warm = np.mean([a.warm_share.clear for a in shown])
-    figures = f"seed {SEED}: {len(shown)} of {RUNS} answered, clear {clear:.1%}, warm {warm:.1%}"
+    """A clear difference is always shown, so this is the rate at which a manager would read
+    one that is not there."""
+    answers = runs[False]
+    clear = np.mean([a.clear for a in answers])
+    warm = np.mean([a.warm_share.clear for a in answers])
+    figures = f"seed {SEED}, {RUNS} runs: clear {clear:.1%}, warm share {warm:.1%}"
     assert 0.03 <= clear <= 0.07, figures
     assert 0.03 <= warm <= 0.07, figures
-    assert np.mean([a.parallel for a in shown]) >= 0.95
+    assert np.mean([a.parallel for a in answers]) >= 0.95
+    waiting = (Reason.FEW_WEEKS_AFTER, Reason.FEW_REFERRALS)
+    assert all(a.reason in waiting for a in answers if not a.answered)
+    assert not any(a.clear and not a.answered for a in answers)
 
 
 def test_the_event_study_is_flat_before_and_shows_the_effect_after(runs) -> None:
-    shown = answered(runs[True])
+    shown = runs[True]
     steps = shown[0].event_study
     assert (steps[0].first, steps[-1].last) == (-START, WEEKS - START - 1)
     assert sum(step.last < 0 for step in steps) == 15
@@ -177,7 +173,7 @@ def test_too_few_weeks_after_says_how_many_more() -> None:
     rows = weekly("lib", list(rng.poisson(10, 42))) + weekly("other", list(rng.poisson(10, 42)))
     found = estimate(rows, {"lib": MONDAYS[40], "other": None}, {"lib"}, MONDAYS[:42])
     assert found.reason == Reason.FEW_WEEKS_AFTER
-    assert found.referrals is None
+    assert found.referrals is None and not found.answered
     assert found.weeks_needed >= MIN_WEEKS_AFTER - 2
 
 
@@ -185,7 +181,7 @@ def test_too_few_referrals_says_how_many_more_weeks_or_that_waiting_will_not_do(
     rng = np.random.default_rng(SEED)
     rows = weekly("lib", list(rng.poisson(0.5, 30))) + weekly("other", list(rng.poisson(0.5, 30)))
     found = estimate(rows, {"lib": MONDAYS[20], "other": None}, {"lib"}, MONDAYS[:30])
-    assert found.referrals is None
+    assert not found.answered and not found.clear
     assert found.reason in (Reason.FEW_REFERRALS, Reason.FEW_WEEKS_AFTER)
     if found.reason == Reason.FEW_WEEKS_AFTER:
         assert found.weeks_needed > 0
@@ -198,6 +194,6 @@ def test_a_clear_effect_on_plain_numbers() -> None:
     comparison = [5, 6, 5, 5, 5, 6, 6, 4, 5, 5, 6, 5, 5, 6, 5, 5, 5, 6]
     rows = weekly("lib", before + after) + weekly("other", comparison)
     found = estimate(rows, {"lib": MONDAYS[12], "other": None}, {"lib"}, MONDAYS[:18])
-    assert found.clear
+    assert found.clear and found.answered
     assert 7 < found.referrals.value < 12
     assert found.parallel
