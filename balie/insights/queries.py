@@ -34,7 +34,8 @@ from django.utils.translation import gettext as _
 
 from balie.cohorts.models import Meeting
 from balie.desk.models import HandOver, Intake, IntakeSource, Outcome, Referral
-from balie.insights.evidence import Evidence, evidence_for, headline
+from balie.insights.estimate import Interval
+from balie.insights.evidence import Evidence, evidence_for, headline, monday
 from balie.insights.filters import Period
 from balie.insights.models import Kind, Response, TimeVerdict, Wave
 from balie.learning.models import ModuleProgress
@@ -129,10 +130,6 @@ def suggested_estimate(median_minutes: float, estimated_minutes: int) -> int | N
     if median_minutes <= estimated_minutes * OVERRUN:
         return None
     return max(5, math.ceil(median_minutes / 5) * 5)
-
-
-def monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 def weeks_of(period: Period) -> list[dt.date]:
@@ -793,9 +790,9 @@ def _estimates_per_library(scope: Scope, meetings: list[tuple[int, dt.datetime, 
             [
                 library.name,
                 headline(answer),
-                round(answer.referrals.value, 1),
-                f"{answer.referrals.low:.1f} – {answer.referrals.high:.1f}",
-                f"{warm.value:.0f} ({warm.low:.0f} – {warm.high:.0f})" if warm else HIDDEN,
+                round(answer.referrals.value, 1) + 0.0,
+                _span(answer.referrals),
+                f"{round(warm.value):.0f} ({_span(warm, 0)})" if warm else HIDDEN,
             ]
         )
     return table
@@ -809,13 +806,21 @@ def _steps(evidence: Evidence) -> Table:
         [
             [
                 _("%(first)s to %(last)s") % {"first": step.first, "last": step.last},
-                round(step.difference.value, 1),
-                f"{step.difference.low:.1f} – {step.difference.high:.1f}",
+                round(step.difference.value, 1) + 0.0,
+                _span(step.difference),
             ]
             for step in evidence.answer.event_study
         ],
         key="steps",
     )
+
+
+def _span(interval: Interval, places: int = 1) -> str:
+    low, high = (
+        formats.number_format(round(value, places) + 0.0, places)
+        for value in (interval.low, interval.high)
+    )
+    return f"{low} – {high}"
 
 
 def _training(
