@@ -546,6 +546,7 @@ class BehaviourTests(DashboardTestCase):
         response = self.client.get(self.library_url(), YEAR)
         self.assertContains(response, "Sinds de training verwijst de balie ongeveer")
         self.assertContains(response, "mensen per week meer door dan verwacht zonder training")
+        self.assertContains(response, "daartussen ligt het echte verschil, met 95% zekerheid")
 
     def test_a_library_of_the_same_poi_is_the_comparison_when_it_has_as_many_referrals(
         self,
