@@ -77,6 +77,10 @@ def test_an_adviser_and_an_editor_compare_side_by_side(browser: Browser, server:
     if page.locator("[data-level]").count():
         expect(page.locator("#table-summary tbody tr").first).to_be_visible()
     look(page, "93-insights-poi")
+    estimates = page.locator("#table-estimates")
+    if estimates.count():
+        expect(estimates).to_contain_text("Sinds de training verwijst de balie ongeveer")
+        estimates.screenshot(path=str(SCREENSHOTS / "93-insights-poi-answers.png"))
     with page.expect_download() as download:
         page.locator('[data-export="xlsx"]').click()
     assert download.value.suggested_filename.endswith(".xlsx")
