@@ -21,7 +21,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.core.cache import cache
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from balie.insights.filters import Period
 from balie.orgs.models import Organisation
 
 WEEKS_BEFORE = 52
+CACHE_SECONDS = 5 * 60
 TRAINED, COMPARISON = "trained", "comparison"
 
 
@@ -74,11 +76,13 @@ def evidence_for(
     libraries: list[Organisation],
     period: Period,
     branch: Organisation | None = None,
+    version: str = "",
 ) -> dict[int, Evidence]:
     """The evidence for each of `libraries`, trained in `training[library.pk]` (its first and
     last team meeting; missing when the library has none), up to the end of `period`. The
     weeks of the training itself (from the first meeting to the last) are neither before nor
-    after."""
+    after. The comparison's weekly sums are kept in the cache under `version` (the data's
+    version: a new referral or meeting makes a new key), since they count across the country."""
     last = monday(period.end + dt.timedelta(days=1)) - dt.timedelta(weeks=1)  # whole weeks
     weeks_of = {pk: _local_monday(first) for pk, (first, _last) in training.items()}
     settled = {
@@ -112,7 +116,49 @@ def evidence_for(
             WeekCount(TRAINED, _local_monday(row["week"]), row["n"], row["warm"])
         )
 
-    # Libraries not trained before the window ends, with a tally in use from its start.
+    key = f"insights-comparison:{first}:{last}:{version}" if version else ""
+    kept = cache.get(key) if key else None
+    if kept is None:
+        kept = _comparisons(referrals, first, end)
+        if key:
+            cache.set(key, kept, CACHE_SECONDS)
+    comparison_libraries, near = kept
+
+    found = {}
+    for library in libraries:
+        if library.pk not in weeks_of:
+            found[library.pk] = Evidence(Answer(reason=Reason.NO_TRAINING), "", 0)
+            continue
+        rows = own[library.pk]
+        poi = near.get(library.parent_id, [])
+        if poi and sum(row.referrals for row in poi) >= sum(row.referrals for row in rows):
+            comparison, chosen, count = "poi", poi, comparison_libraries[library.parent_id]
+        else:
+            chosen = [row for rows_of_poi in near.values() for row in rows_of_poi]
+            comparison, count = (
+                ("country", sum(comparison_libraries.values())) if chosen else ("", 0)
+            )
+        answer = estimate(
+            rows + chosen,
+            {TRAINED: weeks_of[library.pk], COMPARISON: None},
+            {TRAINED},
+            [
+                week
+                for week in weeks
+                if week >= weeks_of[library.pk] - dt.timedelta(weeks=WEEKS_BEFORE)
+            ],
+            settled[library.pk],
+        )
+        found[library.pk] = Evidence(answer, comparison, count)
+    return found
+
+
+def _comparisons(
+    referrals: QuerySet[Referral], first: dt.date, end: dt.datetime
+) -> tuple[dict[int | None, int], dict[int | None, list[WeekCount]]]:
+    """The libraries not trained before the window ends, with a tally in use from its start:
+    how many per POI, and their referrals per week and POI. Sums over libraries only."""
+    zone = timezone.get_current_timezone()
     untrained = (
         Organisation.objects.filter(kind=Organisation.Kind.LIBRARY)
         .annotate(
@@ -148,33 +194,7 @@ def evidence_for(
             WeekCount(COMPARISON, _local_monday(row["week"]), row["n"], row["warm"])
         )
 
-    found = {}
-    for library in libraries:
-        if library.pk not in weeks_of:
-            found[library.pk] = Evidence(Answer(reason=Reason.NO_TRAINING), "", 0)
-            continue
-        rows = own[library.pk]
-        poi = near.get(library.parent_id, [])
-        if poi and sum(row.referrals for row in poi) >= sum(row.referrals for row in rows):
-            comparison, chosen, count = "poi", poi, comparison_libraries[library.parent_id]
-        else:
-            chosen = [row for rows_of_poi in near.values() for row in rows_of_poi]
-            comparison, count = (
-                ("country", sum(comparison_libraries.values())) if chosen else ("", 0)
-            )
-        answer = estimate(
-            rows + chosen,
-            {TRAINED: weeks_of[library.pk], COMPARISON: None},
-            {TRAINED},
-            [
-                week
-                for week in weeks
-                if week >= weeks_of[library.pk] - dt.timedelta(weeks=WEEKS_BEFORE)
-            ],
-            settled[library.pk],
-        )
-        found[library.pk] = Evidence(answer, comparison, count)
-    return found
+    return dict(comparison_libraries), dict(near)
 
 
 # --- in plain words ----------------------------------------------------------------------

@@ -342,7 +342,7 @@ def report(scope: Scope) -> Report:
     )
     if scope.level == BRANCH:
         result.evidence = evidence_for(
-            _training(meetings), [scope.library], scope.period, scope.branch
+            _training(meetings), [scope.library], scope.period, scope.branch, data_version()
         )[scope.library.pk]
         result.steps = _steps(result.evidence)
     elif scope.level == LIBRARY:
@@ -767,7 +767,7 @@ def _warm_share(scope: Scope) -> tuple[Table, Chart]:
 def _estimates_per_library(scope: Scope, meetings: list[tuple[int, dt.datetime, int]]) -> Table:
     """The evidence for each library of a POI, one row each."""
     libraries = list(Organisation.objects.filter(id__in=scope.libraries).order_by("name"))
-    found = evidence_for(_training(meetings), libraries, scope.period)
+    found = evidence_for(_training(meetings), libraries, scope.period, version=data_version())
     table = Table(
         _("L3: referrals since the training, against libraries without training"),
         [
