@@ -16,8 +16,9 @@ The method (docs/evidence.md says it in plain words):
   Spiess with a multiplicative (Poisson) unit and week effect, for one trained group: the week
   effect carries the seasons (tax returns, the summer, Christmas), in the very weeks they fall,
   and it scales with the size of each unit, so a large library and a small comparison share
-  their seasons. The estimate is the mean of ``T_t − expected_t`` over the weeks since the
-  start: extra referrals per week for the trained units together.
+  their seasons. The estimate is the mean of ``T_t − expected_t`` over the weeks after:
+  extra referrals per week for the trained units together. The weeks from the start until
+  ``settled`` (the training itself, first to last team meeting) are in neither part.
 - **The interval respects autocorrelation.** Weekly counts lean on the week before. The error
   of the estimate is a weighted sum of the weekly residuals ``u_t``; its variance is
   ``ω² · (g/weeks_after + ρ²/weeks_before)``, with ``ω²`` the long-run variance of ``u``
@@ -25,13 +26,14 @@ The method (docs/evidence.md says it in plain words):
   noise), ``g`` the observed over the expected level after (counts vary more when higher) and
   ``ρ`` the comparison's level after over before. ``ω²`` is the equal-weighted cosine (EWC)
   estimator of Lazarus, Lewis, Stock and Watson (2018): the mean square of the first ``ν``
-  cosine transforms of ``u`` (``scipy.fft.dct``), ``ν = ⌊0.41 · n^(2/3)⌋`` for ``n`` weeks;
+  cosine transforms of ``u`` (``scipy.fft.dct``), ``ν = ⌊0.41 · n^(2/3)⌋`` for ``n`` weeks before;
   the t-statistic then has a t distribution with ``ν`` degrees of freedom, which keeps the 95%
   interval at 95% with few weeks and autocorrelated counts, where Newey–West with a normal
   reference covers too little. The simulation in ``tests/test_estimate.py`` checks it.
 - **The warm share** (percentage points) is a difference-in-differences of ratios of sums:
-  ``(warm share after − before)`` of the trained units minus that of the comparison, with the
-  same EWC interval on the linearised weekly residuals.
+  ``(warm share after − before)`` of the trained units minus that of the comparison, with an
+  EWC long-run variance of the linearised weekly residuals in each part, and Welch–
+  Satterthwaite degrees of freedom for the two together.
 - **The event study** gives the same difference per block of four weeks, before and after the
   start; before the start it should hover around 0. The **pre-trend check** is the slope of the
   differences over the weeks before the start, with its interval: a clear slope means that the
