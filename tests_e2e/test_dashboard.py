@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests_e2e.conftest import Server, look
+from tests_e2e.conftest import SCREENSHOTS, Server, axe_violations, look
 from tests_e2e.test_meetings import log_in
 
 pytestmark = pytest.mark.e2e
@@ -32,11 +32,22 @@ def test_a_manager_reads_the_library_dashboard(browser: Browser, server: Server)
         expect(chart).to_have_attribute("aria-hidden", "true")
         if page.locator("#table-warm").count():
             expect(page.locator("#table-warm tbody tr").first).to_be_visible()
-            page.locator("details summary").first.click()
+            weekly = page.locator("details", has=page.locator("#table-weekly"))
+            weekly.locator("summary").click()
             expect(page.locator("#table-weekly tbody tr").first).to_be_visible()
     else:
         expect(page.locator('[data-empty="period"]')).to_be_visible()
     look(page, "90-insights-library")
+    answer = page.locator("[data-estimate]")
+    if answer.count():
+        # The L3 answer, compared with Hilversum (not trained), and its four-week steps.
+        expect(answer).to_contain_text("Sinds de training")
+        expect(answer).to_contain_text("nog niet getraind")
+        answer.locator("details summary").click()
+        expect(answer.locator("#table-steps tbody tr").first).to_be_visible()
+        answer.scroll_into_view_if_needed()
+        answer.screenshot(path=str(SCREENSHOTS / "90-insights-library-answer.png"))
+        assert axe_violations(page) == []
 
     # Another period: the last three months of the year before.
     year = dt.datetime.now(tz=dt.UTC).year - 1
@@ -66,6 +77,10 @@ def test_an_adviser_and_an_editor_compare_side_by_side(browser: Browser, server:
     if page.locator("[data-level]").count():
         expect(page.locator("#table-summary tbody tr").first).to_be_visible()
     look(page, "93-insights-poi")
+    estimates = page.locator("#table-estimates")
+    if estimates.count():
+        expect(estimates).to_contain_text("Sinds de training verwijst de balie ongeveer")
+        estimates.screenshot(path=str(SCREENSHOTS / "93-insights-poi-answers.png"))
     with page.expect_download() as download:
         page.locator('[data-export="xlsx"]').click()
     assert download.value.suggested_filename.endswith(".xlsx")

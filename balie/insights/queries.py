@@ -7,8 +7,9 @@ insights views. The rules of DOMAIN.md (f) hold in every figure:
 - every count from 1 to 4 is shown as "<5", and a figure derived from fewer than 5 (an
   average, a share, a median) is not shown ("–"), in the page, the charts and the exports
   alike, because they are all made from the same `Table`s;
-- the before/after estimate is a contribution, not proof: campaigns, seasons and the growth of
-  the government help points change the figures too.
+- the L3 answer (`evidence.py`, `estimate.py`) compares with libraries without training, so
+  that the seasons and national campaigns do not count as the training's; it is still a
+  contribution, not proof: a local campaign or a new help point changes the figures too.
 
 Counting happens in the database (one grouped query per figure, whatever the number of rows or
 libraries); only the seconds of completed modules are fetched, to take medians portably.
@@ -33,6 +34,8 @@ from django.utils.translation import gettext as _
 
 from balie.cohorts.models import Meeting
 from balie.desk.models import HandOver, Intake, IntakeSource, Outcome, Referral
+from balie.insights.estimate import Interval
+from balie.insights.evidence import Evidence, evidence_for, headline, monday
 from balie.insights.filters import Period
 from balie.insights.models import Kind, Response, TimeVerdict, Wave
 from balie.learning.models import ModuleProgress
@@ -45,7 +48,6 @@ SUPPRESSED = "<5"
 HIDDEN = "–"
 OVERRUN = 1.25
 COMMENTS_SHOWN = 20
-Z95 = 1.96
 
 
 # --- who may see which dashboard ---------------------------------------------------------
@@ -130,66 +132,10 @@ def suggested_estimate(median_minutes: float, estimated_minutes: int) -> int | N
     return max(5, math.ceil(median_minutes / 5) * 5)
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """Mean referrals per week before and after, and the difference (after − before) with
-    its 95% interval (Welch's standard error, normal approximation)."""
-
-    before_weeks: int
-    after_weeks: int
-    before_mean: float
-    after_mean: float
-    difference: float
-    low: float
-    high: float
-
-    @property
-    def clear(self) -> bool:
-        """True when the interval does not include 0."""
-        return self.low > 0 or self.high < 0
-
-
-def before_after(
-    before: Sequence[float], after: Sequence[float], z: float = Z95
-) -> Estimate | None:
-    """Compare two sets of weekly counts. None when either side has fewer than 2 weeks: a
-    spread cannot be estimated from one week."""
-    if len(before) < 2 or len(after) < 2:
-        return None
-    before_mean, after_mean = statistics.fmean(before), statistics.fmean(after)
-    error = math.sqrt(
-        statistics.variance(before) / len(before) + statistics.variance(after) / len(after)
-    )
-    difference = after_mean - before_mean
-    return Estimate(
-        before_weeks=len(before),
-        after_weeks=len(after),
-        before_mean=before_mean,
-        after_mean=after_mean,
-        difference=difference,
-        low=difference - z * error,
-        high=difference + z * error,
-    )
-
-
-def monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def weeks_of(period: Period) -> list[dt.date]:
     """The Mondays of the ISO weeks that touch the period."""
     first, last = monday(period.start), monday(period.end)
     return [first + dt.timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
-
-
-def whole_weeks_of(period: Period) -> list[dt.date]:
-    """The Mondays of the weeks that lie wholly inside the period (for the estimate: a part
-    of a week would count as a quiet week)."""
-    return [
-        week
-        for week in weeks_of(period)
-        if week >= period.start and week + dt.timedelta(days=6) <= period.end
-    ]
 
 
 def week_label(day: dt.date) -> str:
@@ -332,8 +278,8 @@ class Report:
     handovers: Table
     intakes: Table
     intakes_chart: Chart
-    estimate: Estimate | None = None
-    no_estimate: str = ""
+    evidence: Evidence | None = None
+    steps: Table | None = None  # the evidence's event study
     estimates: Table | None = None
     summary: Table | None = None
     counts: dict[str, int | str] = field(default_factory=dict)  # "<5" in a cached report
@@ -351,8 +297,7 @@ class Report:
             self.weekly,
             self.warm,
         ]
-        if self.estimates is not None:
-            tables.append(self.estimates)
+        tables += [table for table in (self.steps, self.estimates) if table is not None]
         tables += [self.handovers, self.intakes]
         if self.summary is not None:
             tables.append(self.summary)
@@ -396,11 +341,12 @@ def report(scope: Scope) -> Report:
         },
     )
     if scope.level == BRANCH:
-        result.estimate, result.no_estimate = _estimate(
-            scope, weekly_counts, [starts_at for _library, starts_at, _n in meetings]
-        )
+        result.evidence = evidence_for(
+            _training(meetings), [scope.library], scope.period, scope.branch, data_version()
+        )[scope.library.pk]
+        result.steps = _steps(result.evidence)
     elif scope.level == LIBRARY:
-        result.estimates = _estimates_per_library(scope, weekly_counts, meetings)
+        result.estimates = _estimates_per_library(scope, meetings)
     if scope.level in (LIBRARY, POI):
         result.summary = _summary(scope, weekly_counts, handover_rows, intake_rows)
     return result
@@ -818,74 +764,74 @@ def _warm_share(scope: Scope) -> tuple[Table, Chart]:
     return table, chart
 
 
-def _split_weeks(
-    weekly: dict[dt.date, int], period: Period, starts: list[dt.datetime]
-) -> tuple[Estimate | None, str]:
-    if not starts:
-        return None, _("There are no team meetings yet, so there is no before and after.")
-    first = monday(timezone.localtime(min(starts)).date())
-    last = monday(timezone.localtime(max(starts)).date())
-    weeks = whole_weeks_of(period)
-    before = [weekly.get(week, 0) for week in weeks if week < first]
-    after = [weekly.get(week, 0) for week in weeks if week > last]
-    if len(before) < 2:
-        return None, _(
-            "This period has too few weeks before the first team meeting for an estimate. "
-            "Choose an earlier start date."
-        )
-    if len(after) < 2:
-        return None, _(
-            "This period has too few weeks after the last team meeting for an estimate. "
-            "Choose a later end date, or wait a few weeks."
-        )
-    return before_after(before, after), ""
-
-
-def _estimate(
-    scope: Scope, rows: list[dict[str, Any]], starts: list[dt.datetime]
-) -> tuple[Estimate | None, str]:
-    weekly: dict[dt.date, int] = defaultdict(int)
-    for row in rows:
-        weekly[row["week"]] += row["n"]
-    return _split_weeks(weekly, scope.period, starts)
-
-
-def _estimates_per_library(
-    scope: Scope, rows: list[dict[str, Any]], meetings: list[tuple[int, dt.datetime, int]]
-) -> Table:
-    weekly: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        weekly[row["library"]][row["week"]] += row["n"]
-    starts: dict[int, list[dt.datetime]] = defaultdict(list)
-    for library, starts_at, _number in meetings:
-        starts[library].append(starts_at)
+def _estimates_per_library(scope: Scope, meetings: list[tuple[int, dt.datetime, int]]) -> Table:
+    """The evidence for each library of a POI, one row each."""
+    libraries = list(Organisation.objects.filter(id__in=scope.libraries).order_by("name"))
+    found = evidence_for(_training(meetings), libraries, scope.period, version=data_version())
     table = Table(
-        _("L3: referrals per week before and after the course"),
+        _("L3: referrals since the training, against libraries without training"),
         [
             _("Library"),
-            _("Before (per week)"),
-            _("After (per week)"),
-            _("Difference"),
+            _("Answer"),
+            _("Extra referrals per week"),
             _("95% interval"),
+            _("Warm share (percentage points)"),
         ],
         [],
         key="estimates",
     )
-    for pk, name in scope.groups:
-        estimate, _reason = _split_weeks(weekly[pk], scope.period, starts[pk])
-        if estimate is None:
-            table.rows.append([name, HIDDEN, HIDDEN, HIDDEN, HIDDEN])
+    for library in libraries:
+        answer = found[library.pk].answer
+        if not answer.answered:
+            table.rows.append([library.name, headline(answer), HIDDEN, HIDDEN, HIDDEN])
             continue
+        warm = answer.warm_share
         table.rows.append(
             [
-                name,
-                round(estimate.before_mean, 1),
-                round(estimate.after_mean, 1),
-                round(estimate.difference, 1),
-                f"{estimate.low:.1f} – {estimate.high:.1f}",
+                library.name,
+                headline(answer),
+                round(answer.referrals.value, 1) + 0.0,
+                _span(answer.referrals),
+                f"{round(warm.value):.0f} ({_span(warm, 0)})" if warm else HIDDEN,
             ]
         )
     return table
+
+
+def _steps(evidence: Evidence) -> Table:
+    """The event study: the difference with what was expected, per four weeks."""
+    return Table(
+        _("L3: difference per four weeks, before and after the first team meeting"),
+        [_("Weeks since the first team meeting"), _("Difference per week"), _("95% interval")],
+        [
+            [
+                _("%(first)s to %(last)s") % {"first": step.first, "last": step.last},
+                round(step.difference.value, 1) + 0.0,
+                _span(step.difference),
+            ]
+            for step in evidence.answer.event_study
+        ],
+        key="steps",
+    )
+
+
+def _span(interval: Interval, places: int = 1) -> str:
+    low, high = (
+        formats.number_format(round(value, places) + 0.0, places)
+        for value in (interval.low, interval.high)
+    )
+    return f"{low} – {high}"
+
+
+def _training(
+    meetings: list[tuple[int, dt.datetime, int]],
+) -> dict[int, tuple[dt.datetime, dt.datetime]]:
+    """Each library's first and last team meeting of its first cohort: its training."""
+    training: dict[int, tuple[dt.datetime, dt.datetime]] = {}
+    for library, starts_at, _number in meetings:
+        first, last = training.get(library, (starts_at, starts_at))
+        training[library] = (min(first, starts_at), max(last, starts_at))
+    return training
 
 
 # --- L4 results --------------------------------------------------------------------------

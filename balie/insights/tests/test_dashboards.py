@@ -26,6 +26,7 @@ from balie.desk.models import (
     Referral,
     Slot,
 )
+from balie.insights.estimate import Reason
 from balie.insights.models import Kind, Response, TimeVerdict, Wave
 from balie.learning.models import ModuleProgress
 from balie.orgs.actions import create_organisation
@@ -495,28 +496,91 @@ class BehaviourTests(DashboardTestCase):
         days = (last - first).days
         return [first + dt.timedelta(weeks=n) for n in range(days // 7 + 1)]
 
-    def test_before_and_after_estimate(self) -> None:
-        # Whole weeks of 2025 start on 6 January; the first meeting is in the week of 5 May,
-        # the last in the week of 16 June.
-        before = self.weeks_between(dt.date(2025, 1, 6), dt.date(2025, 4, 28))  # 17 weeks
-        after = self.weeks_between(dt.date(2025, 6, 23), dt.date(2025, 12, 22))  # 27 weeks
-        for number, week in enumerate(before):
-            make_referrals(self.library, self.branch, week, 3 + number % 3)  # 3, 4, 5, …
-        for number, week in enumerate(after):
-            make_referrals(self.library, self.branch, week, 7 + number % 3, warm=4)
+    def tally(self, library, branch, first: dt.date, last: dt.date, counts, warm=lambda n: 0):
+        """Referrals in every week from `first` to `last`: `counts(n)` in the n-th week."""
+        for number, week in enumerate(self.weeks_between(first, last)):
+            make_referrals(library, branch, week, counts(number), warm=warm(number))
+
+    def desks(self, extra: int = 5) -> None:
+        """A year before the first team meeting (6 May 2025) and the rest of 2025: the library
+        and Hilversum (not trained, another POI) go up and down alike; after the last team
+        meeting (17 June) the library refers `extra` more a week, and more of them warmly."""
+        start, first, settled = dt.date(2024, 5, 6), dt.date(2025, 5, 5), dt.date(2025, 6, 23)
+        self.tally(self.other_library, None, start, dt.date(2025, 12, 29), lambda n: 6 + n % 3)
+        self.tally(self.library, self.branch, start, first, lambda n: 5 + (n % 3 + n % 2) // 2)
+        self.tally(
+            self.library,
+            self.branch,
+            settled,
+            dt.date(2025, 12, 29),
+            lambda n: 5 + extra + n % 3,
+            warm=lambda n: 5,
+        )
+
+    def test_the_answer_compares_with_a_library_without_training(self) -> None:
+        self.desks()
         self.login(self.manager)
         response = self.client.get(self.library_url(), YEAR)
-        estimate = response.context["report"].estimate
-        assert (estimate.before_weeks, estimate.after_weeks) == (17, 27)
-        assert estimate.before_mean == (3 * 6 + 4 * 6 + 5 * 5) / 17
-        assert estimate.after_mean == 8
-        assert estimate.low > 0
+        evidence = response.context["report"].evidence
+        answer = evidence.answer
+        assert (evidence.comparison, evidence.libraries) == ("country", 1)
+        assert answer.start == dt.date(2025, 5, 5)
+        assert (answer.weeks_before, answer.weeks_after) == (52, 27)  # to 29 December
+        assert answer.answered and answer.clear
+        assert 3 < answer.referrals.low < answer.referrals.value < answer.referrals.high < 8
+        assert answer.warm_share.clear
+        assert answer.parallel
         assert b'data-estimate="yes"' in response.content
+        self.assertContains(response, "Since the training the desk refers about")
+        self.assertContains(response, "Compared with 1 library in the country without training")
+        steps = response.context["report"].steps
+        assert steps.rows[0][0] == "-52 to -49"
         weekly = response.context["report"].weekly
         marked = [row for row in weekly.rows if row[-1]]
         assert [row[0] for row in marked] == ["week 19, 2025", "week 25, 2025"]
 
-    def test_a_later_cohort_falls_in_the_after_of_the_first(self) -> None:
+    def test_in_dutch(self) -> None:
+        self.desks()
+        self.login(self.manager)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+        response = self.client.get(self.library_url(), YEAR)
+        self.assertContains(response, "Sinds de training verwijst de balie ongeveer")
+        self.assertContains(response, "mensen per week meer door dan verwacht zonder training")
+        self.assertContains(response, "daartussen ligt het echte verschil, met 95% zekerheid")
+
+    def test_a_library_of_the_same_poi_is_the_comparison_when_it_has_as_many_referrals(
+        self,
+    ) -> None:
+        self.desks()
+        neighbour = create_organisation(
+            kind=Organisation.Kind.LIBRARY,
+            name="Bibliotheek Deurne",
+            slug="deurne",
+            parent=self.poi,
+        )
+        self.tally(neighbour, None, dt.date(2024, 5, 6), dt.date(2025, 12, 29), lambda n: 12)
+        self.login(self.manager)
+        evidence = self.client.get(self.library_url(), YEAR).context["report"].evidence
+        assert (evidence.comparison, evidence.libraries) == ("poi", 1)
+
+    def test_a_trained_library_is_no_comparison(self) -> None:
+        self.desks()
+        make_cohort(self.other_library, self.adviser, self.programme, [at(dt.date(2025, 9, 2))])
+        self.login(self.manager)
+        response = self.client.get(self.library_url(), YEAR)
+        assert response.context["report"].evidence.answer.reason == Reason.NO_COMPARISON
+        assert b'data-estimate="no"' in response.content
+        self.assertContains(response, "There is no library without training to compare with")
+
+    def test_a_library_trained_after_the_period_is_a_comparison_not_yet_trained(self) -> None:
+        self.desks()
+        make_cohort(self.other_library, self.adviser, self.programme, [at(dt.date(2026, 2, 3))])
+        self.login(self.manager)
+        evidence = self.client.get(self.library_url(), YEAR).context["report"].evidence
+        assert evidence.answer.answered and evidence.libraries == 1
+
+    def test_a_later_cohort_does_not_move_the_start(self) -> None:
+        self.desks()
         second = make_cohort(
             self.library,
             self.adviser,
@@ -525,20 +589,39 @@ class BehaviourTests(DashboardTestCase):
         )
         second.name = "Tweede groep"
         second.save()
-        for week in self.weeks_between(dt.date(2025, 1, 6), dt.date(2025, 12, 22)):
-            make_referrals(self.library, self.branch, week, 5)
         self.login(self.manager)
         report = self.client.get(self.library_url(), YEAR).context["report"]
-        assert (report.estimate.before_weeks, report.estimate.after_weeks) == (17, 27)
+        assert report.evidence.answer.start == dt.date(2025, 5, 5)
+        assert report.evidence.answer.weeks_after == 27
 
-    def test_no_weeks_before_the_first_meeting_gives_no_estimate_and_says_why(self) -> None:
-        make_referrals(self.library, self.branch, dt.date(2025, 9, 2), 8)
+    def test_too_few_weeks_before_the_first_meeting_says_why(self) -> None:
+        self.tally(
+            self.other_library, None, dt.date(2024, 5, 6), dt.date(2025, 12, 29), lambda n: 6
+        )
+        self.tally(
+            self.library, self.branch, dt.date(2025, 4, 7), dt.date(2025, 12, 29), lambda n: 6
+        )
         self.login(self.manager)
-        response = self.client.get(self.library_url(), {"start": "2025-05-10", "end": "2025-12-31"})
-        report = response.context["report"]
-        assert report.estimate is None
-        assert "before the first team meeting" in report.no_estimate
+        response = self.client.get(self.library_url(), YEAR)
+        assert response.context["report"].evidence.answer.reason == Reason.FEW_WEEKS_BEFORE
         assert b'data-estimate="no"' in response.content
+        self.assertContains(response, "fewer than 8 weeks before the first team meeting")
+
+    def test_too_few_weeks_after_says_in_how_many_weeks(self) -> None:
+        self.desks()
+        self.login(self.manager)
+        response = self.client.get(self.library_url(), {"start": "2025-01-01", "end": "2025-07-06"})
+        answer = response.context["report"].evidence.answer
+        assert answer.reason == Reason.FEW_WEEKS_AFTER
+        assert answer.weeks_after == 2 and answer.weeks_needed >= 2
+        assert b'data-estimate="no"' in response.content
+        self.assertContains(response, "Too little data yet: in about")
+
+    def test_without_a_team_meeting_there_is_no_since(self) -> None:
+        Meeting.objects.all().delete()
+        self.login(self.manager)
+        response = self.client.get(self.library_url(), YEAR)
+        assert response.context["report"].evidence.answer.reason == Reason.NO_TRAINING
 
     def test_warm_share_per_month(self) -> None:
         make_referrals(self.library, self.branch, dt.date(2025, 3, 4), 10, warm=4)
@@ -632,6 +715,7 @@ class QueryBudgetTests(DashboardTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         make_cohort(cls.library, cls.adviser, cls.programme, [FIRST_MEETING, LAST_MEETING])
+        make_referrals(cls.other_library, None, dt.date(2024, 4, 2), 5)  # a comparison
         make_responses(cls.library, 5, kind=Kind.MODULE, module=cls.module, rating=4, comment="Ja")
         make_responses(cls.library, 5, kind=Kind.SELF, wave=Wave.START, knows_colleagues=3)
         make_handover(cls.library, cls.taalhuis, at(dt.date(2025, 2, 3)), Outcome.INTAKE)
@@ -643,8 +727,9 @@ class QueryBudgetTests(DashboardTestCase):
             seconds=2400,
         )
 
-    LIBRARY_BUDGET = 15
-    POI_BUDGET = 15  # with the cache's version query (insights.queries.cached_report)
+    LIBRARY_BUDGET = 19  # 4 for the evidence: the data version (its cache), the library's weeks,
+    # the comparisons and their weeks
+    POI_BUDGET = 20  # with the cache's version query (insights.queries.cached_report)
     NATIONAL_BUDGET = 13
 
     def grow(self) -> None:
@@ -690,11 +775,21 @@ class QueryBudgetTests(DashboardTestCase):
         self.grow()
         self.count(self.editor, reverse("insights:national"), self.NATIONAL_BUDGET)
 
+    def test_the_comparison_is_counted_once_until_the_data_grows(self) -> None:
+        self.login(self.manager)
+        self.client.get(self.library_url(), YEAR)
+        with self.assertNumQueries(self.LIBRARY_BUDGET - 2):
+            self.client.get(self.library_url(), YEAR)
+        make_referrals(self.other_library, None, dt.date(2025, 3, 4), 1)
+        with self.assertNumQueries(self.LIBRARY_BUDGET):
+            self.client.get(self.library_url(), YEAR)
+
     def test_exports_have_the_same_budget_at_most(self) -> None:
         self.grow()
         self.login(self.manager)
         self.client.get(self.library_url(), YEAR)
         for export in ("csv", "xlsx"):
             # One query fewer than the page, and one more: the export's audit event.
+            cache.clear()  # the comparison's weeks counted again, as for the page
             with self.assertNumQueries(self.LIBRARY_BUDGET):
                 self.client.get(self.library_url(), {**YEAR, "format": export})
