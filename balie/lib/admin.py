@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.http import HttpRequest
 
 
@@ -17,3 +18,25 @@ class ViewOnly:
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class MarkdownWidget(forms.Textarea):
+    """A Markdown text area with a "Preview" button: the text as Balie will show it, rendered
+    and sanitised by the management site (balie/admin_site.py)."""
+
+    template_name = "admin/widgets/markdown.html"
+
+    class Media:
+        js = ["balie/admin-markdown.js"]
+
+
+class MarkdownFields:
+    """A ModelAdmin (or inline) mixin: the fields named in `markdown_fields` get the
+    MarkdownWidget."""
+
+    markdown_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in self.markdown_fields:
+            kwargs["widget"] = MarkdownWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

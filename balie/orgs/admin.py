@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from balie.orgs.models import DirectoryEntry, Membership, Organisation, Topic, User
+
+# A person's rights come from their roles (memberships), not from Django's groups and
+# permissions, which Balie does not use; the groups page only confused.
+admin.site.unregister(Group)
 
 
 @admin.register(Organisation)
