@@ -137,6 +137,8 @@ def server(tmp_path_factory) -> Iterator[Server]:
         "BALIE_VAR_DIR": str(var),
         "BALIE_SECRET_KEY": uuid.uuid4().hex * 2,
         "DJANGO_SETTINGS_MODULE": "balie.settings",
+        # As in ./scripts/demo: the management site without two-step verification.
+        "BALIE_ADMIN_REQUIRES_2FA": "false",
     }
     postgres_url = os.environ.get("BALIE_DATABASE_URL", "")
     database = f"balie_e2e_{uuid.uuid4().hex[:8]}"

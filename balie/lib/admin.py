@@ -24,10 +24,7 @@ class MarkdownWidget(forms.Textarea):
     """A Markdown text area with a "Preview" button: the text as Balie will show it, rendered
     and sanitised by the management site (balie/admin_site.py)."""
 
-    template_name = "admin/widgets/markdown.html"
-
-    class Media:
-        js = ["balie/admin-markdown.js"]
+    template_name = "admin/widgets/markdown.html"  # its script: static/balie/admin.js
 
 
 class MarkdownFields:
