@@ -213,3 +213,16 @@ def test_an_editor_reaches_the_scorm_upload_from_an_empty_module(
     page.get_by_role("link", name="SCORM-pakket toevoegen").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("SCORM-pakket toevoegen")
     expect(page.get_by_text("Een lege module").first).to_be_visible()
+
+
+def test_the_management_login_is_dutch_and_fits(browser: Browser, server: Server) -> None:
+    problems: list[str] = []
+    for viewport in (LAPTOP, PHONE):
+        context = browser.new_context(base_url=server.url, locale="nl-NL", viewport=viewport)
+        page = context.new_page()
+        page.goto("/beheer/")
+        expect(page).to_have_url(re.compile(r"/beheer/login/"))
+        check(page, "/beheer/login/?next=/beheer/", problems, axe=True)
+        expect(page.get_by_role("button", name="Inloggen")).to_be_visible()
+        context.close()
+    assert problems == [], "\n".join(problems)
