@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from balie.learning.models import Choice, LocalBlock, Module, Programme, Step
-from balie.lib.admin import MarkdownFields, ViewOnly
+from balie.lib.admin import MarkdownFields, ViewOnly, markdown_shown
 from balie.lib.durations import minutes
 
 
@@ -145,14 +145,18 @@ class LocalBlockAdmin(ViewOnly, admin.ModelAdmin):
     fields = [
         "library",
         "module",
-        "how_we_do_it",
-        "activities",
-        "partners",
+        "how_we_do_it_shown",
+        "activities_shown",
+        "partners_shown",
         "colleagues",
         "updated_at",
         "updated_by",
     ]
     readonly_fields = fields
+    # The library's text as its staff see it.
+    how_we_do_it_shown = markdown_shown(LocalBlock, "how_we_do_it")
+    activities_shown = markdown_shown(LocalBlock, "activities")
+    partners_shown = markdown_shown(LocalBlock, "partners")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.may_edit_programmes

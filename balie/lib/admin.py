@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
+from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
+
+from balie.lib.markdown import render
 
 
 class ViewOnly:
@@ -37,3 +44,13 @@ class MarkdownFields:
         if db_field.name in self.markdown_fields:
             kwargs["widget"] = MarkdownWidget
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def markdown_shown(model: type[models.Model], field: str) -> Callable[..., SafeString | str]:
+    """A read-only field of a ModelAdmin that shows a Markdown field as Balie renders it."""
+
+    @admin.display(description=model._meta.get_field(field).verbose_name)
+    def shown(model_admin, obj) -> SafeString | str:
+        return render(getattr(obj, field)) or "—"
+
+    return shown

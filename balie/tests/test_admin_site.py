@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from balie.learning.models import Module
+from balie.learning.models import LocalBlock, Module
 from balie.orgs.models import Role
 from balie.testing import BaseTestCase, make_person
 from balie.tests.test_permissions import is_refusal
@@ -109,3 +109,12 @@ class AdminPagesTests(BaseTestCase):
         self.assertContains(response, "<h1>Beheer</h1>", html=True)
         for english in ("Model name", "Add link", "Site administration", "View site"):
             self.assertNotContains(response, english)
+
+    def test_a_local_block_is_shown_as_the_library_wrote_it(self) -> None:
+        block = LocalBlock.objects.create(
+            library=self.library, module=self.module, how_we_do_it="**Vet** <script>x</script>"
+        )
+        self.login(self.editor)
+        response = self.client.get(reverse("admin:learning_localblock_change", args=[block.pk]))
+        self.assertContains(response, "<strong>Vet</strong>", html=True)
+        self.assertNotContains(response, "<script>x")
