@@ -72,7 +72,7 @@ INSTALLED_APPS = [
     "balie.scorm",
     "balie.security",
     "balie",
-    "django.contrib.admin",
+    "balie.apps.BalieAdminConfig",  # django.contrib.admin with Balie's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -139,6 +139,8 @@ def server(tmp_path_factory) -> Iterator[Server]:
         "DJANGO_SETTINGS_MODULE": "balie.settings",
         # E-mails go to files there, for the tests that open them (test_accounts.py).
         "BALIE_EMAIL_FILE_PATH": str(var / "mail"),
+        # As in ./scripts/demo: the management site without two-step verification.
+        "BALIE_ADMIN_REQUIRES_2FA": "false",
     }
     postgres_url = os.environ.get("BALIE_DATABASE_URL", "")
     database = f"balie_e2e_{uuid.uuid4().hex[:8]}"

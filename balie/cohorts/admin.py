@@ -5,10 +5,12 @@ from django.contrib import admin
 
 from balie.cohorts.models import MeetingTemplate
 from balie.learning.admin import EditorsOnly
+from balie.lib.admin import MarkdownFields
 
 
 @admin.register(MeetingTemplate)
-class MeetingTemplateAdmin(EditorsOnly, admin.ModelAdmin):
+class MeetingTemplateAdmin(MarkdownFields, EditorsOnly, admin.ModelAdmin):
+    markdown_fields = ("purpose",)
     list_display = ["title", "programme", "position", "kind"]
     list_filter = ["programme"]
     filter_horizontal = ["preparation"]

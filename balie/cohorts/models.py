@@ -28,7 +28,10 @@ class MeetingTemplate(models.Model):
     """The meetings a programme prescribes; a new cohort gets one meeting for each."""
 
     programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, related_name="meeting_templates"
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="meeting_templates",
+        verbose_name=_("programme"),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)

@@ -86,22 +86,46 @@ class ResponseQuerySet(models.QuerySet["Response"]):
 class Response(models.Model):
     """What one person answered, without who they are."""
 
-    library = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    library = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("library")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     module = models.ForeignKey(
-        Module, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Module,
+        verbose_name=_("module"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     cohort = models.ForeignKey(
-        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Cohort,
+        verbose_name=_("cohort"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    wave = models.PositiveSmallIntegerField(choices=Wave.choices, null=True, blank=True)
+    wave = models.PositiveSmallIntegerField(
+        _("self-assessment moment"), choices=Wave.choices, null=True, blank=True
+    )
     station = models.ForeignKey(
-        Station, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Station,
+        verbose_name=_("station"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    submitted_on = models.DateField()
+    submitted_on = models.DateField(_("answered in the week of"))
     # Level 1: modules, meetings and stations.
     rating = models.PositiveSmallIntegerField(
         _("how useful"), null=True, blank=True, validators=ONE_TO_FIVE
@@ -112,20 +136,22 @@ class Response(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     # Level 2: the self-assessment (1–5 agreement) and the quiz on the library's own offer.
     knows_colleagues = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=ONE_TO_FIVE
+        _("I know which colleague to ask (1–5)"), null=True, blank=True, validators=ONE_TO_FIVE
     )
     recognises_signals = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=ONE_TO_FIVE
+        _("I recognise the signals (1–5)"), null=True, blank=True, validators=ONE_TO_FIVE
     )
-    quiz_right = models.PositiveSmallIntegerField(null=True, blank=True)
-    quiz_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    quiz_right = models.PositiveSmallIntegerField(_("quiz: right answers"), null=True, blank=True)
+    quiz_total = models.PositiveSmallIntegerField(_("quiz: questions"), null=True, blank=True)
 
     objects = ResponseQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("evaluation answer")
+        verbose_name_plural = _("evaluation answers")
         indexes = [
             models.Index(fields=["library", "kind", "submitted_on"], name="response_lib_kind_day")
         ]
 
     def __str__(self) -> str:
-        return f"{self.library} {self.kind} {self.submitted_on}"
+        return f"{self.library}, {self.get_kind_display()}, {self.submitted_on}"

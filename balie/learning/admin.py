@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from balie.learning.models import Choice, LocalBlock, Module, Programme, Step
-from balie.lib.admin import ViewOnly
+from balie.lib.admin import MarkdownFields, ViewOnly, markdown_shown
 from balie.lib.durations import minutes
 
 
@@ -34,7 +34,8 @@ class ModuleInline(EditorsOnly, admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(EditorsOnly, admin.ModelAdmin):
+class ProgrammeAdmin(MarkdownFields, EditorsOnly, admin.ModelAdmin):
+    markdown_fields = ("summary",)
     list_display = ["title", "is_published"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ModuleInline]
@@ -53,7 +54,8 @@ class StepInline(EditorsOnly, admin.TabularInline):
 
 
 @admin.register(Module)
-class ModuleAdmin(EditorsOnly, admin.ModelAdmin):
+class ModuleAdmin(MarkdownFields, EditorsOnly, admin.ModelAdmin):
+    markdown_fields = ("summary",)
     list_display = [
         "__str__",
         "theme",
@@ -109,14 +111,16 @@ class ModuleAdmin(EditorsOnly, admin.ModelAdmin):
         }
 
 
-class ChoiceInline(EditorsOnly, admin.TabularInline):
+class ChoiceInline(MarkdownFields, EditorsOnly, admin.TabularInline):
+    markdown_fields = ("feedback",)
     model = Choice
     extra = 0
     fields = ["position", "text", "is_correct", "feedback"]
 
 
 @admin.register(Step)
-class StepAdmin(EditorsOnly, admin.ModelAdmin):
+class StepAdmin(MarkdownFields, EditorsOnly, admin.ModelAdmin):
+    markdown_fields = ("body", "transcript", "link_why")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "module", "kind", "position"]
     list_filter = ["kind", "module__programme", "module"]
@@ -156,14 +160,18 @@ class LocalBlockAdmin(ViewOnly, admin.ModelAdmin):
     fields = [
         "library",
         "module",
-        "how_we_do_it",
-        "activities",
-        "partners",
+        "how_we_do_it_shown",
+        "activities_shown",
+        "partners_shown",
         "colleagues",
         "updated_at",
         "updated_by",
     ]
     readonly_fields = fields
+    # The library's text as its staff see it.
+    how_we_do_it_shown = markdown_shown(LocalBlock, "how_we_do_it")
+    activities_shown = markdown_shown(LocalBlock, "activities")
+    partners_shown = markdown_shown(LocalBlock, "partners")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.may_edit_programmes

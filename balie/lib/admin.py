@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
+
+from balie.lib.markdown import render
 
 
 class ViewOnly:
@@ -17,3 +25,32 @@ class ViewOnly:
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class MarkdownWidget(forms.Textarea):
+    """A Markdown text area with a "Preview" button: the text as Balie will show it, rendered
+    and sanitised by the management site (balie/admin_site.py)."""
+
+    template_name = "admin/widgets/markdown.html"  # its script: static/balie/admin.js
+
+
+class MarkdownFields:
+    """A ModelAdmin (or inline) mixin: the fields named in `markdown_fields` get the
+    MarkdownWidget."""
+
+    markdown_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in self.markdown_fields:
+            kwargs["widget"] = MarkdownWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def markdown_shown(model: type[models.Model], field: str) -> Callable[..., SafeString | str]:
+    """A read-only field of a ModelAdmin that shows a Markdown field as Balie renders it."""
+
+    @admin.display(description=model._meta.get_field(field).verbose_name)
+    def shown(model_admin, obj) -> SafeString | str:
+        return render(getattr(obj, field)) or "—"
+
+    return shown

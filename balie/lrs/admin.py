@@ -16,6 +16,7 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "key", "organisation__name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
+    exclude = ["secret_hash"]  # made on saving, never typed
     readonly_fields = ["key", "created_at", "last_used_at"]
 
     def save_model(self, request, obj, form, change) -> None:

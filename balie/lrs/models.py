@@ -101,23 +101,38 @@ class Statement(models.Model):
     `stored`, `authority` and `version`); the other columns are copies for querying."""
 
     id = models.BigAutoField(primary_key=True)  # the order of storing, for paging
-    statement_id = models.UUIDField(unique=True)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    client = models.ForeignKey(
-        Client, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    statement_id = models.UUIDField(_("statement id"), unique=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
-    verb_id = models.CharField(max_length=2048)
-    activity_id = models.CharField(max_length=2048, blank=True)  # the object, if an Activity
-    registration = models.UUIDField(null=True, blank=True)
-    voids = models.UUIDField(null=True, blank=True)  # the statement a voiding statement voids
-    refers_to = models.UUIDField(null=True, blank=True)  # the StatementRef object, if any
-    timestamp = models.DateTimeField()
-    stored = models.DateTimeField()
-    payload = models.JSONField()
+    client = models.ForeignKey(
+        Client,
+        verbose_name=_("xAPI client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verb_id = models.CharField(_("verb"), max_length=2048)
+    activity_id = models.CharField(
+        _("activity"), max_length=2048, blank=True
+    )  # the object, if an Activity
+    registration = models.UUIDField(_("registration"), null=True, blank=True)
+    voids = models.UUIDField(
+        _("voids"), null=True, blank=True
+    )  # the statement a voiding statement voids
+    refers_to = models.UUIDField(
+        _("refers to"), null=True, blank=True
+    )  # the StatementRef object, if any
+    timestamp = models.DateTimeField(_("time of the event"))
+    stored = models.DateTimeField(_("stored at"))
+    payload = models.JSONField(_("the statement (JSON)"))
 
     objects = StatementQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("xAPI statement")
+        verbose_name_plural = _("xAPI statements")
         indexes = [
             models.Index(fields=["organisation", "id"], name="lrs_statement_org_id"),
             models.Index(fields=["stored"], name="lrs_statement_stored"),

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,10 @@ from balie.orgs.models import (
     Topic,
     User,
 )
+
+# A person's rights come from their roles (memberships), not from Django's groups and
+# permissions, which Balie does not use; the groups page only confused.
+admin.site.unregister(Group)
 
 
 @admin.register(Organisation)

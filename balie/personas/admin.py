@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from balie.lib.admin import MarkdownFields
 from balie.personas.models import Persona, offer_kind_choices
 
 
@@ -38,7 +39,8 @@ class PersonaAdminForm(forms.ModelForm):
 
 
 @admin.register(Persona)
-class PersonaAdmin(admin.ModelAdmin):
+class PersonaAdmin(MarkdownFields, admin.ModelAdmin):
+    markdown_fields = ("story", "signals", "what_works")
     form = PersonaAdminForm
     list_display = ["__str__", "kind", "tagline", "is_published", "position"]
     list_filter = ["kind", "is_published"]
