@@ -84,23 +84,27 @@ class SignOnTestCase(BaseTestCase):
         return int(value) if value else None
 
 
+def form_action(response) -> list[str]:
+    """The sources of the policy's form-action (the directives come in any order)."""
+    return next(
+        part.split()[1:]
+        for part in response["Content-Security-Policy"].split(";")
+        if part.split()[0] == "form-action"
+    )
+
+
 class FlowTests(SignOnTestCase):
     def test_the_login_page_offers_it_and_lets_the_form_go_to_the_provider(self) -> None:
         response = self.client.get(reverse("login"))
         self.assertContains(response, "data-sign-on")
         self.assertContains(response, 'action="/inloggen/bibliotheekaccount/"')
-        form_action = next(
-            part.split()[1:]
-            for part in response["Content-Security-Policy"].split(";")
-            if part.split()[0] == "form-action"
-        )
-        self.assertEqual(form_action, ["'self'", self.provider.url])
+        self.assertEqual(form_action(response), ["'self'", self.provider.url])
 
     def test_without_any_provider_the_login_page_is_the_password_form_alone(self) -> None:
         SingleSignOn.objects.all().delete()
         response = self.client.get(reverse("login"))
         self.assertNotContains(response, "data-sign-on")
-        self.assertIn("form-action 'self';", response["Content-Security-Policy"])
+        self.assertEqual(form_action(response), ["'self'"])
 
     def test_the_start_sends_the_browser_to_the_provider_with_pkce_and_a_hint(self) -> None:
         response = self.start("Alice@HP.test")
