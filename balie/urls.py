@@ -4,13 +4,12 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from balie import views
-from balie.learning.views import home
 
 admin.site.site_header = "Balie"
 admin.site.site_title = "Balie"
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", views.home, name="home"),
     path("leren/", include("balie.learning.urls")),
     path("", include("balie.cohorts.urls")),
     path("", include("balie.carousel.urls")),
