@@ -5,10 +5,9 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from balie import views
-from balie.learning.views import home
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", views.home, name="home"),
     path("leren/", include("balie.learning.urls")),
     path("", include("balie.cohorts.urls")),
     path("", include("balie.carousel.urls")),

@@ -1,4 +1,5 @@
-"""Project-wide views: health checks, uploaded media, and the answer to too many requests."""
+"""Project-wide views: each role's home, health checks, uploaded media, and the answer to too
+many requests."""
 
 from __future__ import annotations
 
@@ -20,15 +21,42 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.shortcuts import redirect
 from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.static import was_modified_since
 
 from balie.cohorts.models import Material, Meeting
+from balie.desk.models import TAALHUIS_SPECIALISMS
 from balie.learning.models import Step
-from balie.orgs.models import User
+from balie.orgs.models import Role, User
 from balie.personas.models import Persona
+
+
+def home_url_name(user: User) -> str:
+    """Where a person lands: the page of what they do most. With several roles, the most
+    specific wins; desk staff and learners land on "Mijn leertraject" (the next step, and the
+    tally one tap away)."""
+    if user.is_superuser or user.has_role(Role.ADMIN):
+        return "admin:index"
+    if user.has_role(Role.EDITOR):
+        return "admin:learning_module_changelist"
+    if user.has_role(Role.ADVISER):
+        return "cohorts:cohort_list"
+    if user.has_role(Role.MANAGER):
+        return "insights:index"
+    if any(
+        m.role == Role.SPECIALIST and m.specialism in TAALHUIS_SPECIALISMS
+        for m in user.active_memberships
+    ):
+        return "desk:taalhuis"
+    return "learning:my_learning"
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(home_url_name(request.user))
 
 
 @login_not_required

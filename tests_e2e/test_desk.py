@@ -23,11 +23,22 @@ def today_count(page: Page) -> int:
     return int(re.search(r"\d+", today.inner_text()).group())
 
 
-def tap(page: Page, need: str, offer: str, warm: bool) -> None:
-    """Exactly three clicks: the need, the offer, warm or not."""
-    page.locator(f"label.balie-tile:has(input[name=need][value={need}])").click()
-    page.locator("[data-offers] label.balie-tile", has_text=offer).click()
+def tap(page: Page, need: str, offer: str, warm: bool) -> int:
+    """Three clicks: the need, the offer, warm or not — and "Meer" first for a need or an
+    offer that is not among the first few. Answers the number of clicks."""
+    clicks = 3
+    need_tile = page.locator(f"label.balie-tile:has(input[name=need][value={need}])")
+    if not need_tile.is_visible():
+        page.locator("[data-step=need] details > summary").click()
+        clicks += 1
+    need_tile.click()
+    offer_tile = page.locator("[data-step=offer] label.balie-tile", has_text=offer)
+    if not offer_tile.is_visible():
+        page.locator("[data-step=offer] details > summary").click()
+        clicks += 1
+    offer_tile.click()
     page.locator(f"[data-warm='{1 if warm else 0}']").click()
+    return clicks
 
 
 def test_counting_undoing_and_counting_offline(browser: Browser, server: Server) -> None:

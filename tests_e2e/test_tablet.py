@@ -27,7 +27,7 @@ def test_a_learner_continues_on_a_tablet(browser: Browser, server: Server) -> No
     expect(page.locator(".balie-card", has_text="M1")).to_contain_text("Klaar")
     look(page, "20-tablet-my-learning")
 
-    card.get_by_role("link", name=re.compile(r"^Ga verder")).click()
+    card.get_by_role("link", name=re.compile(r"^Openen")).click()
     expect(page.locator(".balie-player__count")).to_contain_text("Stap 4 van")
     look(page, "21-tablet-step")
 

@@ -47,7 +47,7 @@ def test_an_adviser_turns_on_two_step_verification(browser: Browser, server: Ser
     page.get_by_label("Wachtwoord").fill("balie-demo")
     page.get_by_role("button", name="Inloggen").click()
 
-    expect(page).to_have_url(f"{server.url}/inloggen/code/?next=%2Fleren%2F")
+    expect(page).to_have_url(f"{server.url}/inloggen/code/?next=%2F")
     look(page, "2fa-3-code-step")
     page.locator("#id_code").fill("000000")
     page.locator("form:has(#id_code) button[type='submit']").click()
@@ -56,7 +56,7 @@ def test_an_adviser_turns_on_two_step_verification(browser: Browser, server: Ser
 
     page.locator("#id_code").fill(app_code(secret))
     page.locator("form:has(#id_code) button[type='submit']").click()
-    expect(page).to_have_url(f"{server.url}/leren/")
+    expect(page).to_have_url(f"{server.url}/cohorten/")  # an adviser lands on the cohorts
     page.goto("/tweestapsverificatie/")
     expect(page.locator("[data-two-factor='on']")).to_be_visible()
     page.context.close()

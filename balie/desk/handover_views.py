@@ -240,17 +240,25 @@ def _branch_in(user: User, library_id: int) -> Organisation | None:
     return None
 
 
-def _free_slots_by_day(offer: Offer) -> list[tuple[dt.date, list[Slot]]]:
+def _free_times(offer: Offer, raw_day: str) -> dict:
+    """The time picker, day by day: the days with free time (and how many), the day chosen
+    (`dag`, else the first) and that day's free times."""
     slots = (
         Slot.objects.free()
         .filter(library_id=offer.library_id)
         .select_related("colleague", "branch")
         .order_by("starts_at", "pk")[:SLOTS_SHOWN]
     )
-    return [
-        (day, list(group))
+    by_day = {
+        day: list(group)
         for day, group in groupby(slots, key=lambda s: timezone.localtime(s.starts_at).date())
-    ]
+    }
+    day = next((d for d in by_day if d.isoformat() == raw_day), next(iter(by_day), None))
+    return {
+        "days": [(d, len(times)) for d, times in by_day.items()],
+        "day": day,
+        "times": by_day.get(day, []),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -295,7 +303,7 @@ def book(request: HttpRequest) -> HttpResponse:
     context.update(offer=offer, need=need, need_label=Need(need).label)
     slot_id = params.get("slot")
     if not slot_id:
-        context.update(step="slot", days=_free_slots_by_day(offer))
+        context.update(step="slot", **_free_times(offer, params.get("dag", "")))
         return render(request, "desk/handover_book.html", context)
     try:
         slot = (
@@ -308,8 +316,8 @@ def book(request: HttpRequest) -> HttpResponse:
     if not Slot.objects.free().filter(pk=slot.pk).exists():
         context.update(
             step="slot",
-            days=_free_slots_by_day(offer),
             slot_error=_("This time is no longer free. Choose another time."),
+            **_free_times(offer, timezone.localtime(slot.starts_at).date().isoformat()),
         )
         return render(request, "desk/handover_book.html", context, status=400)
     keep_until = actions.keep_until_for(offer.library, slot)
@@ -377,7 +385,7 @@ def _book_and_show(request: HttpRequest, slot: Slot, context: dict, **kwargs) ->
     except actions.SlotTaken:
         context.update(
             step="slot",
-            days=_free_slots_by_day(kwargs["offer"]),
+            **_free_times(kwargs["offer"], timezone.localtime(slot.starts_at).date().isoformat()),
             slot_error=_(
                 "Another desk has just booked this time. Nothing was saved. "
                 "Choose another time with the customer."

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +27,10 @@ from balie.personas.models import Persona
 
 LIBRARY = Organisation.Kind.LIBRARY
 SESSION_LAST_TAP = "desk_tally_last"
+# The tally shows this many needs and offers first, as large tiles; the rest are behind "Meer".
+TALLY_FIRST = 4
+# Which needs and offers come first: this library's own counts over this period.
+TALLY_USAGE_DAYS = 365
 
 
 # --- The offer catalogue -----------------------------------------------------------------------
@@ -224,6 +231,19 @@ def _last_tap(request: HttpRequest, library: Organisation) -> dict | None:
     return last
 
 
+def _most_used_first(library: Organisation, offers: list[Offer]) -> tuple[list, list[Offer]]:
+    """The needs and offers in the order this library uses them most (over the last year),
+    the fixed order (the national list of needs, the offer list's positions) on a tie."""
+    since = timezone.now() - dt.timedelta(days=TALLY_USAGE_DAYS)
+    counted = Referral.objects.filter(library=library, hour__gte=since, withdrawn=False).order_by()
+    needs = dict(counted.values_list("need").annotate(n=Count("pk")))
+    by_offer = dict(counted.values_list("offer").annotate(n=Count("pk")))
+    return (
+        sorted(Need.choices, key=lambda choice: -needs.get(choice[0], 0)),
+        sorted(offers, key=lambda offer: -by_offer.get(offer.pk, 0)),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def tally(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -279,7 +299,10 @@ def tally(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect(f"{reverse('desk:tally')}?library={library.pk}")
-    offer_list = list(offers)
+    needs, offer_list = _most_used_first(library, list(offers))
+    for rank, offer in enumerate(offer_list, start=1):
+        offer.rank = rank  # the order the script keeps when it puts fitting offers first
+    chosen_need, chosen_offer = str(form["need"].value()), str(form["offer"].value())
     return render(
         request,
         "desk/tally.html",
@@ -288,10 +311,14 @@ def tally(request: HttpRequest) -> HttpResponse:
             "library": library,
             "libraries": libraries,
             "offers": offer_list,
-            "offer_needs": {o.pk: " ".join(o.needs or []) for o in offer_list},
+            "first_offers": offer_list[:TALLY_FIRST],
+            "more_offers": offer_list[TALLY_FIRST:],
+            "more_offers_open": chosen_offer in {str(o.pk) for o in offer_list[TALLY_FIRST:]},
             "branches": list(form.fields["branch"].queryset),
             "default_branch": default_branch,
-            "needs": Need.choices,
+            "first_needs": needs[:TALLY_FIRST],
+            "more_needs": needs[TALLY_FIRST:],
+            "more_needs_open": chosen_need in {value for value, _label in needs[TALLY_FIRST:]},
             "channels": Channel.choices,
             "last": _last_tap(request, library) if request.method == "GET" else None,
             "undo_seconds": actions.UNDO_SECONDS,

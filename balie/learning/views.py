@@ -455,7 +455,3 @@ def local_block_edit(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("learning:my_learning")

@@ -127,7 +127,7 @@ class LockoutTests(BaseTestCase):
         self.fail(4)
         self.assertRedirects(
             log_in(self.client, "alice@hp.test", PASSWORD),
-            reverse("learning:my_learning"),
+            reverse("home"),
             fetch_redirect_response=False,
         )
         self.client.logout()

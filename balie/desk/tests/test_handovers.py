@@ -111,7 +111,7 @@ class BookingStepsTests(HandOverCase):
         self.login(self.alice)
         self.assertEqual(list(self.client.get(BOOK).context["offers"]), [self.offer])
 
-    def test_free_slots_grouped_by_day_soonest_first(self) -> None:
+    def test_free_slots_day_by_day_soonest_first(self) -> None:
         later = make_slot(self.taalhuis, self.library, days=3)
         also = make_slot(self.taalhuis, self.library, days=2, hour=14)
         make_slot(self.taalhuis, self.library, days=4, cancelled=True)
@@ -120,12 +120,26 @@ class BookingStepsTests(HandOverCase):
         make_handover(booked, self.offer)
         make_slot(self.outsider, self.other_library, days=2)
         self.login(self.alice)
-        response = self.client.get(BOOK, {"offer": self.offer.pk, "need": Need.LETTER})
+        query = {"offer": self.offer.pk, "need": Need.LETTER}
+        response = self.client.get(BOOK, query)
         self.assertEqual(response.context["step"], "slot")
-        days = response.context["days"]
-        self.assertEqual([slots for _, slots in days], [[self.slot, also], [later]])
+        first, second = (timezone.localtime(s.starts_at).date() for s in (self.slot, later))
+        # The days with free time and how many; the first day is chosen and only its times show.
+        self.assertEqual(response.context["days"], [(first, 2), (second, 1)])
+        self.assertEqual(response.context["day"], first)
+        self.assertEqual(response.context["times"], [self.slot, also])
         self.assertContains(response, "Anouk")
         self.assertContains(response, "de Taalhuiskamer")
+        self.assertNotContains(response, f'data-slot="{later.pk}"')
+        # Another day is one tap: a link with ?dag=.
+        self.assertContains(response, f'data-day="{second.isoformat()}"')
+        response = self.client.get(BOOK, {**query, "dag": second.isoformat()})
+        self.assertEqual(response.context["times"], [later])
+        self.assertContains(response, f'data-slot="{later.pk}"')
+        self.assertNotContains(response, f'data-slot="{self.slot.pk}"')
+        # A day without free time (or nonsense) shows the first day.
+        response = self.client.get(BOOK, {**query, "dag": "2000-01-01"})
+        self.assertEqual(response.context["day"], first)
 
     def test_a_missing_need_is_asked_again(self) -> None:
         self.login(self.alice)

@@ -89,6 +89,37 @@ class TallyPageTests(TallyCase):
         self.assertNotContains(response, "<textarea")
         self.assertNotContains(response, 'type="text"')
 
+    def test_the_librarys_most_used_needs_and_offers_come_first_the_rest_behind_more(self):
+        extra = [
+            make_offer(self.library, f"Extra {n}", needs=[Need.MONEY], position=10 + n)
+            for n in range(4)
+        ]
+        self.login(self.alice)
+        response = self.client.get(TALLY)
+        # Nothing counted yet: the fixed order (the national list, the offer list's positions).
+        self.assertEqual(
+            [value for value, _label in response.context["first_needs"]], Need.values[:4]
+        )
+        self.assertEqual(len(response.context["more_needs"]), len(Need.values) - 4)
+        self.assertEqual(len(response.context["first_offers"]), 4)
+        self.assertNotIn(extra[3], response.context["first_offers"])
+        # This library counts money matters to Extra 3 most: they come first. Another
+        # library's counts and withdrawn taps do not count.
+        for _n in range(3):
+            self.tap(need=Need.MONEY, offer=extra[3].pk)
+        self.tap(need=Need.CHILD, offer=self.ido.pk)
+        Referral.objects.filter(need=Need.CHILD).update(withdrawn=True)
+        self.assertEqual(
+            self.tap(self.outsider, need=Need.JOB, offer=self.elsewhere.pk, branch="").status_code,
+            201,
+        )
+        self.login(self.alice)
+        response = self.client.get(TALLY)
+        needs = [value for value, _label in response.context["first_needs"]]
+        self.assertEqual(needs, [Need.MONEY, *Need.values[:3]])
+        self.assertEqual(response.context["first_offers"][0], extra[3])
+        self.assertContains(response, "Meer (4)")  # the needs not among the first four
+
     def test_managers_and_specialists_count_too(self) -> None:
         for person in (self.manager, self.taalhuis, self.bob):
             with self.subTest(person=person):
@@ -128,11 +159,12 @@ class TallyPageTests(TallyCase):
     def test_the_page_has_a_query_budget_that_does_not_grow_with_offers(self) -> None:
         self.login(self.alice)
         self.client.get(TALLY)
-        with self.assertNumQueries(6):
+        # Two of them count the needs and offers used most, to show those first.
+        with self.assertNumQueries(8):
             self.client.get(TALLY)
         for number in range(15):
             make_offer(self.library, f"Extra {number}", branch=self.branch)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(8):
             response = self.client.get(TALLY)
         self.assertContains(response, "Extra 14")
 

@@ -37,7 +37,7 @@ class MyLearningTests(BaseTestCase):
 
     def test_queries_do_not_grow_with_modules(self) -> None:
         self.client.get(self.url)
-        with self.assertNumQueries(11) as few:  # …, the steps (for the time), questionnaires
+        with self.assertNumQueries(13) as few:  # …, the steps (for the time), questionnaires, what next
             self.client.get(self.url)
         for number in range(5):
             module = make_module(self.programme, f"Module {number}")
@@ -71,3 +71,68 @@ class MyLearningTests(BaseTestCase):
         self.client.logout()
         response = self.client.get(self.url)
         self.assertRedirects(response, f"{reverse('login')}?next={self.url}")
+
+
+class WhatNextTests(BaseTestCase):
+    """One clear "Ga verder" at the top, the modules due before the meeting as links, and the
+    tally one tap away for people of a library."""
+
+    url = reverse("learning:my_learning")
+
+    def go_on(self, response) -> str:
+        html = response.content.decode()
+        self.assertEqual(html.count("data-go-on"), 1)
+        return html.split("data-go-on")[0].rsplit('href="', 1)[1].split('"')[0]
+
+    def test_a_new_learner_goes_on_with_the_first_module_and_the_tally_is_one_tap_away(self):
+        self.login(self.alice)
+        response = self.client.get(self.url)
+        self.assertEqual(self.go_on(response), reverse("learning:module", args=[self.module.pk]))
+        self.assertContains(response, "Ga verder")
+        self.assertContains(response, f'href="{reverse("desk:tally")}" data-tally-link')
+
+    def test_the_module_in_progress_comes_first_with_its_next_step(self):
+        second = make_module(self.programme, "Taal", code="M2")
+        make_step(second, title="Eerste stap van Taal")
+        self.login(self.alice)
+        self.client.post(reverse("learning:step_next", args=[self.text_step.pk]))
+        response = self.client.get(self.url)
+        self.assertEqual(self.go_on(response), reverse("learning:module", args=[self.module.pk]))
+        self.assertContains(response, "Volgende stap: Een leesconsulent vertelt")
+
+    def test_a_module_due_before_the_next_meeting_comes_before_one_not_due(self):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from balie.cohorts.actions import start_cohort
+        from balie.cohorts.models import Meeting
+
+        due = make_module(self.programme, "Taal", code="M2")
+        make_step(due)
+        cohort = start_cohort(
+            self.programme,
+            library=self.library,
+            name="HP",
+            adviser=self.adviser,
+            manager=self.manager,
+            starts_on=timezone.localdate() + dt.timedelta(days=7),
+            participants=[self.alice],
+        )
+        meeting = cohort.meetings.first()
+        start = timezone.now() + dt.timedelta(days=6)
+        Meeting.objects.filter(pk=meeting.pk).update(
+            starts_at=start, ends_at=start + dt.timedelta(hours=2)
+        )
+        meeting.preparation.set([due])
+        self.login(self.alice)
+        response = self.client.get(self.url)
+        self.assertEqual(self.go_on(response), reverse("learning:module", args=[due.pk]))
+        # The modules due are links.
+        self.assertContains(
+            response, f'<a class="utrecht-link" href="{reverse("learning:module", args=[due.pk])}"'
+        )
+
+    def test_an_editor_has_no_tally_link(self):
+        self.login(self.editor)
+        self.assertNotContains(self.client.get(self.url), "data-tally-link")

@@ -8,7 +8,9 @@ class LoginTests(BaseTestCase):
         response = self.client.post(
             reverse("login"), {"username": "Alice@HP.test", "password": PASSWORD}
         )
-        self.assertRedirects(response, reverse("learning:my_learning"))
+        # Home, which sends each role on to its own page (a learner to Mijn leertraject).
+        self.assertRedirects(response, reverse("home"), target_status_code=302)
+        self.assertRedirects(self.client.get(reverse("home")), reverse("learning:my_learning"))
 
     def test_a_wrong_password_says_so_in_dutch_and_keeps_the_address(self) -> None:
         response = self.client.post(

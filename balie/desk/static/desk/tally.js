@@ -25,6 +25,8 @@
   var branch = form.querySelector("select[name=branch]");
   var channel = form.querySelector("select[name=channel]");
   var offerBox = form.querySelector("[data-offers]");
+  var moreOffers = form.querySelector("[data-more-offers]");
+  var deviceSummary = form.querySelector("[data-device-summary]");
   var memory = [];
   var tokens = {}; // client_id -> undo token, for taps the server answered
   var current = null; // the tap on the screen
@@ -69,8 +71,14 @@
     }
     pick(branch, saved.branch);
     pick(channel, saved.channel);
+    showDevice();
   })();
+  function showDevice() {
+    function chosen(select) { return select ? select.options[select.selectedIndex].text.trim() : ""; }
+    if (deviceSummary) deviceSummary.textContent = chosen(branch) + ", " + chosen(channel).toLowerCase();
+  }
   function saveDevice() {
+    showDevice();
     try {
       localStorage.setItem(DEVICE, JSON.stringify({
         branch: branch ? branch.value : "", channel: channel ? channel.value : ""
@@ -95,17 +103,19 @@
     todayEl.textContent = d.msgToday.replace("%s", count);
     todayEl.hidden = false;
   }
+  // The offers that fit the need come first; the first few are in view, the rest behind "Meer".
   function sortOffers(need) {
-    var tiles = Array.prototype.slice.call(offerBox.children);
+    var tiles = Array.prototype.slice.call(form.querySelectorAll("[data-offers] > label, [data-more-offers] > label"));
+    var first = parseInt(offerBox.dataset.first, 10) || tiles.length;
     function fits(tile) { return !!need && (tile.dataset.needs || "").split(" ").indexOf(need) >= 0; }
     tiles.sort(function (a, b) {
       return (fits(b) - fits(a)) || (a.dataset.index - b.dataset.index);
     });
-    tiles.forEach(function (tile) {
+    tiles.forEach(function (tile, at) {
       var fit = fits(tile);
       tile.classList.toggle("balie-tile--fits", fit);
       tile.querySelector("[data-fit]").hidden = !fit;
-      offerBox.appendChild(tile);
+      (at < first || !moreOffers ? offerBox : moreOffers).appendChild(tile);
     });
   }
   function steps() {
@@ -231,6 +241,8 @@
 
     need.checked = false;
     offer.checked = false;
+    // The next customer starts from the few choices in view again.
+    Array.prototype.forEach.call(form.querySelectorAll("details"), function (more) { more.open = false; });
     sortOffers("");
     steps();
     confirmBox.scrollIntoView({ block: "nearest" });
