@@ -37,7 +37,7 @@ class MyLearningTests(BaseTestCase):
 
     def test_queries_do_not_grow_with_modules(self) -> None:
         self.client.get(self.url)
-        with self.assertNumQueries(13) as few:  # …, the steps (for the time), questionnaires, what next
+        with self.assertNumQueries(13) as few:  # …, steps (the time), questionnaires, what next
             self.client.get(self.url)
         for number in range(5):
             module = make_module(self.programme, f"Module {number}")
