@@ -33,5 +33,5 @@ def navigation(request: HttpRequest) -> dict:
         "show_two_factor": may_use_two_factor(user),
         # "Ons team": a library's managers and specialists keep its staff (orgs/accounts.py).
         "show_team": user.has_role(*TEAM_KEEPERS),
-        "idle_seconds": idle_seconds(),
+        "logout_after_seconds": idle_seconds(),
     }

@@ -46,6 +46,16 @@ class IdleTimeoutTests(BaseTestCase):
         self.assertContains(response, "uitgelogd omdat je 30 minuten niets hebt gedaan")
         self.assertNotIn("_auth_user_id", self.client.session)
 
+    def test_every_page_warns_by_the_session_timeout(self) -> None:
+        """The step page has its own idle time (for time on task, BALIE_IDLE_SECONDS); the
+        warning before logging out must not take that one."""
+        self.login(self.alice)
+        for url in (
+            reverse("learning:notes"),
+            reverse("learning:step", args=[self.video_step.pk]),
+        ):
+            self.assertContains(self.client.get(url), 'data-seconds="1800"')
+
     def test_the_heartbeat_does_not_keep_an_idle_session_alive(self) -> None:
         beat = reverse("learning:step_time", args=[self.video_step.pk])
         with time_machine.travel(NOW, tick=False) as clock:
