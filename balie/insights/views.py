@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from balie.insights import queries
+from balie.insights import answers, queries
 from balie.insights.filters import PeriodForm
 from balie.lib.tables import write_csv, write_xlsx
 from balie.orgs import access
@@ -38,11 +38,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def library(request: HttpRequest, pk: int) -> HttpResponse:
+def library(request: HttpRequest, pk: int, board: bool = False) -> HttpResponse:
     library = _get(queries.libraries_for(request.user), pk)
     branches = library.children.filter(kind=Organisation.Kind.BRANCH).order_by("name")
     form = PeriodForm(request.GET, branches=branches)
-    context = {"organisation": library, "form": form, "level": "library"}
+    context = {"organisation": library, "form": form, "level": "library", "board": board}
     if not form.is_valid():
         return _bad_filter(request, context)
     scope = queries.library_scope(library, form.period, form.cleaned_data.get("branch"))
@@ -50,10 +50,10 @@ def library(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def poi(request: HttpRequest, pk: int) -> HttpResponse:
+def poi(request: HttpRequest, pk: int, board: bool = False) -> HttpResponse:
     poi = _get(queries.pois_for(request.user), pk)
     form = PeriodForm(request.GET)
-    context = {"organisation": poi, "form": form, "level": "poi"}
+    context = {"organisation": poi, "form": form, "level": "poi", "board": board}
     if not form.is_valid():
         return _bad_filter(request, context)
     scope = queries.poi_scope(poi, form.period)
@@ -61,11 +61,11 @@ def poi(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def national(request: HttpRequest) -> HttpResponse:
+def national(request: HttpRequest, board: bool = False) -> HttpResponse:
     if not queries.may_see_country(request.user):
         raise Http404
     form = PeriodForm(request.GET)
-    context = {"organisation": None, "form": form, "level": "national"}
+    context = {"organisation": None, "form": form, "level": "national", "board": board}
     if not form.is_valid():
         return _bad_filter(request, context)
     scope = queries.national_scope(form.period)
@@ -86,24 +86,33 @@ def _bad_filter(request: HttpRequest, context: dict) -> HttpResponse:
 
 
 def _respond(request: HttpRequest, form: PeriodForm, report, context: dict) -> HttpResponse:
+    """The dashboard, its export, or (`board`) the one-page report for the board: all three
+    open with the same four answers."""
+    found = answers.summaries(report)
     export = form.cleaned_data.get("format")
     if export:
-        return _export(report, export, context["organisation"], form)
+        return _export(report, found, export, context["organisation"], form)
     query = request.GET.copy()
     query.pop("format", None)
-    links = {}
+    links = {"page": "?" + query.urlencode() if query else ""}
     for name in CONTENT_TYPES:
         query["format"] = name
         links[name] = "?" + query.urlencode()
-    return render(
-        request,
-        "insights/dashboard.html",
-        {**context, "report": report, "export_links": links, "nav": "insights"},
-    )
+    context = {
+        **context,
+        "report": report,
+        "answers": found,
+        "export_links": links,
+        "total_chart": answers.total_chart(report),
+        "steps_chart": answers.steps_chart(report),
+        "nav": "insights",
+    }
+    template = "insights/report.html" if context["board"] else "insights/dashboard.html"
+    return render(request, template, context)
 
 
-def _export(report, export: str, organisation: Organisation | None, form: PeriodForm):
-    tables = report.tables()
+def _export(report, found: list, export: str, organisation: Organisation | None, form: PeriodForm):
+    tables = [answers.answers_table(found), *report.tables()]
     body = write_csv(tables).encode("utf-8-sig") if export == "csv" else write_xlsx(tables)
     period = form.period
     name = slugify(organisation.slug if organisation else "nederland")

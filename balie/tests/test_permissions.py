@@ -478,6 +478,8 @@ ID_OF = {
     "desk:slot_cancel": "free_slot",
     "insights:library": "library",
     "insights:poi": "poi",
+    "insights:library_report": "library",
+    "insights:poi_report": "poi",
     "insights:evaluate": "invitation",
     "directory_edit": "entry",
     "team_resend": "learner",
@@ -542,6 +544,8 @@ NATIONAL_REACH = {
     "cohorts:meeting_ics",
     "insights:library",  # the dashboards: the country sees every library
     "insights:poi",
+    "insights:library_report",
+    "insights:poi_report",
     "personas:detail",  # PersonaQuerySet.visible_to
     "personas:card",
     # query-string probes

@@ -331,7 +331,7 @@ class SuppressionTests(DashboardTestCase):
         assert "attachment;" in response["Content-Disposition"]
         assert ".csv" in response["Content-Disposition"]
         rows = read_csv(response)
-        weekly = csv_table(rows, "L3")
+        weekly = csv_table(rows, "L3: referrals per week")
         assert self.week10(weekly)[1:4] == ["6", "<5", "9"]
         assert csv_table(rows, "L1: how")[0][2:4] == ["<5", "–"]
         assert "3" not in self.week10(weekly)
@@ -700,11 +700,14 @@ class EmptyPeriodTests(DashboardTestCase):
         self.login(self.manager)
         query = {"start": "2020-01-01", "end": "2020-12-31"}
         rows = read_csv(self.client.get(self.library_url(), {**query, "format": "csv"}))
-        assert rows[0] == ["L1: how useful"]
-        assert rows[1][:3] == ["Subject", "Kind", "Answers"]
+        assert rows[0] == ["The answers per level"]
+        assert rows[1] == ["Level", "Question", "Answer", "Figure", "How sure"]
+        assert csv_table(rows, "L1: how useful") == []
         assert csv_table(rows, "L3: referrals per week") == []
         sheets = read_xlsx(self.client.get(self.library_url(), {**query, "format": "xlsx"}))
         assert len(sheets) >= 8
+        answers = sheets.pop("The answers per level")
+        assert len(answers) == 2 + 4  # title, headings, one answer per level: "too few"
         assert all(len(rows) == 2 for rows in sheets.values())
 
 

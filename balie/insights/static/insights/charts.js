@@ -7,6 +7,7 @@
 
   var COLOURS = ["#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490", "#be123c", "#4d7c0f"];
   var MARK = "rgba(120, 120, 120, 0.25)";
+  var BAND = "#6b7280";
 
   function colour(index) {
     return COLOURS[index % COLOURS.length];
@@ -24,6 +25,20 @@
         barPercentage: 1,
         categoryPercentage: 1,
         order: 99
+      };
+    }
+    if (series.band) {
+      // The edges of an interval: thin grey dashes around the line they belong to.
+      return {
+        type: "line",
+        label: series.label,
+        data: series.data,
+        borderColor: BAND,
+        backgroundColor: BAND,
+        borderDash: [5, 4],
+        borderWidth: 1.5,
+        pointRadius: 0,
+        spanGaps: false
       };
     }
     var c = colour(index);
