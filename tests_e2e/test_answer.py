@@ -48,6 +48,13 @@ def test_the_manager_sees_the_answer_first(browser: Browser, server: Server) -> 
     expect(answers.get_by_text("Mediaan", exact=True)).to_be_visible()
     behaviour.get_by_role("link", name="Details van L3").click()
     expect(page).to_have_url(re.compile(r"#level-3$"))
+    # Referrals per week: one line for the library as a whole; the four-week differences with
+    # their interval (the desk against its comparison) one click away.
+    level3 = page.locator('[data-level="3"]')
+    expect(level3.locator('canvas[data-chart="chart-weekly"]')).to_be_visible()
+    level3.locator("[data-estimate] details summary").click()
+    expect(level3.locator('canvas[data-chart="chart-steps"]')).to_be_visible()
+    level3.screenshot(path=str(SCREENSHOTS / "95-answer-first-level3.png"))
     assert axe_violations(page) == []
 
     page.set_viewport_size(PHONE)
