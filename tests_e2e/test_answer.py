@@ -86,3 +86,14 @@ def test_the_board_report_prints_on_one_a4_page(browser: Browser, server: Server
     )
     path.unlink()
     page.context.close()
+
+    # The adviser's report for her POI: the libraries' answers on one page too.
+    page = log_in(browser, server, "sanne@cubiss.example", viewport=LAPTOP)
+    page.goto("/inzicht/")
+    page.get_by_role("link", name="Verslag voor het bestuur").click()
+    expect(page).to_have_url(re.compile(r"/inzicht/poi/\d+/rapport/"))
+    expect(page.locator("[data-answer]")).to_have_count(4)
+    look(page, "99-board-report-poi")
+    page.emulate_media(media="print")
+    assert pages_in(page.pdf(format="A4", print_background=True)) == 1
+    page.context.close()

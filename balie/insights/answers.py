@@ -155,18 +155,27 @@ def behaviour(report: Report) -> Summary:
         unclear = _("No clear difference yet.")
         more = sum(1 for row in answered if row[1] != unclear and row[value_at] > 0)
         fewer = sum(1 for row in answered if row[1] != unclear and row[value_at] < 0)
-        return Summary(
-            **summary,
-            answer=_(
+        figures = {"more": more, "fewer": fewer, "all": len(table.rows)}
+        sentence = (
+            _(
                 "In %(more)s of the %(all)s libraries the desk clearly refers more people since "
                 "the training; in %(fewer)s clearly fewer."
             )
-            % {"more": more, "fewer": fewer, "all": len(table.rows)},
-            figure=_("%(more)s of %(all)s") % {"more": more, "all": len(table.rows)},
-            certainty=_(
-                "The other libraries: no clear difference yet, or too little data. The answer "
-                "per library is in the table under L3."
-            ),
+            if fewer
+            else _(
+                "In %(more)s of the %(all)s libraries the desk clearly refers more people since "
+                "the training."
+            )
+        )
+        rest = _(
+            "The other libraries: no clear difference yet, or too little data. The answer "
+            "per library is in the table under L3."
+        )
+        return Summary(
+            **summary,
+            answer=sentence % figures,
+            figure=_("%(more)s of %(all)s") % figures,
+            certainty=rest if more + fewer < len(table.rows) else "",
         )
     return Summary(
         **summary,

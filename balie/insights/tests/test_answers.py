@@ -184,7 +184,10 @@ class AnswerTests(DashboardTestCase):
         response = self.client.get(self.poi_url(), YEAR)
         behaviour = response.context["answers"][2]
         assert behaviour.figure == "1 of 2"
-        assert behaviour.answer.startswith("In 1 of the 2 libraries the desk clearly refers more")
+        assert behaviour.answer == (
+            "In 1 of the 2 libraries the desk clearly refers more people since the training."
+        )
+        assert behaviour.certainty.startswith("The other libraries")
         assert b"data-answers" in response.content
         self.login(self.editor)
         response = self.client.get(reverse("insights:national"), YEAR)
