@@ -187,7 +187,8 @@ def behaviour(report: Report) -> Summary:
 
 
 def results(report: Report) -> Summary:
-    """L4: the warm hand-overs to the Taalhuis and how many became an intake."""
+    """L4: the warm hand-overs to the Taalhuis and how many became an intake: the cells of
+    the hand-overs table as they are shown."""
     summary = {
         "level": 4,
         "name": _("Results"),
@@ -198,9 +199,8 @@ def results(report: Report) -> Summary:
         return Summary(**summary, answer=_("No warm hand-overs to the Taalhuis in this period."))
     share = _row(report.handovers, _("Became an intake (%)"))
     percent = share[1] if share else None
-    intakes = _("Intakes in this period, from all sources: %(count)s.") % {
-        "count": report.counts.get("intakes", 0)
-    }
+    # No total of intakes here: with the intakes per quarter it could undo a "<5".
+    counted = _("Counted by the Taalhuis: what came of each warm hand-over.")
     if _is_number(percent):
         return Summary(
             **summary,
@@ -209,13 +209,13 @@ def results(report: Report) -> Summary:
             )
             % {"count": handovers[1], "percent": percent},
             figure=f"{percent}%",
-            certainty=intakes,
+            certainty=counted,
         )
     return Summary(
         **summary,
         answer=_("%(count)s warm hand-overs to the Taalhuis: too few to give a share.")
         % {"count": handovers[1]},
-        certainty=intakes,
+        certainty=counted,
     )
 
 
