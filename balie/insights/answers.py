@@ -177,11 +177,13 @@ def behaviour(report: Report) -> Summary:
             figure=_("%(more)s of %(all)s") % figures,
             certainty=rest if more + fewer < len(table.rows) else "",
         )
+    # The country: the total of the side-by-side table, as that table shows it.
+    total = _row(report.summary, _("Total")) if report.summary else None
+    count = total[_column(report.summary, _("Referrals"))] if total else 0
     return Summary(
         **summary,
-        answer=_("The desks registered %(count)s referrals in this period.")
-        % {"count": report.counts.get("referrals", 0)},
-        figure=str(report.counts.get("referrals", 0)),
+        answer=_("The desks registered %(count)s referrals in this period.") % {"count": count},
+        figure=str(count),
         certainty=_("Whether that is more since the training is answered per library."),
     )
 

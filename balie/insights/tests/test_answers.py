@@ -192,6 +192,8 @@ class AnswerTests(DashboardTestCase):
         self.login(self.editor)
         response = self.client.get(reverse("insights:national"), YEAR)
         assert [s.level for s in response.context["answers"]] == [1, 2, 3, 4]
+        referrals = response.context["report"].summary.rows[-1][1]
+        assert response.context["answers"][2].figure == str(referrals)
         assert b"data-answers" in response.content
         rows = read_csv(self.client.get(reverse("insights:national"), {**YEAR, "format": "csv"}))
         assert len(csv_table(rows, "The answers per level")) == 4
