@@ -2,9 +2,10 @@
 branch on a library's dashboard, and the format (the page, CSV or XLSX).
 
 A period runs in whole months: its start moves to the first of its month and its end to the
-last day of its month. Two periods then differ by at least a month, never by the few days in
-which one person's referral falls (docs/privacy.md, "Small counts"). Dates before 2000 or
-after 2100 are refused (a 400 with a message), never a server error."""
+last day of its month (or today, if that comes first). Two periods then differ by at least a
+month, never by the few days in which one person's referral falls (docs/privacy.md, "Small
+counts"). Dates before 2000 or after 2100 are refused (a 400 with a message), never a server
+error."""
 
 from __future__ import annotations
 
@@ -96,13 +97,16 @@ class PeriodForm(StyledForm):
                 self.add_error(name, _("Choose a date between 2000 and 2100."))
         if self.errors:
             return data
-        end = data.get("end") or timezone.localdate()
+        today = timezone.localdate()
+        end = data.get("end") or today
         start = data.get("start") or Period.last_twelve_months(end).start
         if start > end:
             raise forms.ValidationError(_("The start date must be on or before the end date."))
         if (end - start).days > MAX_DAYS:
             raise forms.ValidationError(_("Choose a period of at most five years."))
-        data["period"] = period = Period(start, end).in_whole_months()
+        period = Period(start, end).in_whole_months()
+        # Not into the future: the weeks to come would count as weeks without referrals.
+        data["period"] = period = Period(period.start, min(period.end, max(end, today)))
         # The fields show the period as counted.
         self.data["start"], self.data["end"] = period.start.isoformat(), period.end.isoformat()
         return data
