@@ -35,6 +35,7 @@ from balie.cohorts.models import (
     OutcomeKind,
 )
 from balie.learning.models import ModuleProgress, Programme
+from balie.lib.small_counts import protected
 from balie.orgs.access import get_for, is_national, organisations_visible_to
 from balie.orgs.models import Organisation, Role, User
 
@@ -378,7 +379,7 @@ def caught_up(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def team(request: HttpRequest, pk: int) -> HttpResponse:
     """The team's progress for its manager and adviser: counts per module and per meeting,
-    never a list of persons (works-council rule)."""
+    never a list of persons (works-council rule), small counts hidden (`protected`)."""
     cohort = get_for(request.user, Cohort.objects.select_related("library", "programme"), pk)
     people = User.objects.filter(cohort_places__cohort=cohort)
     size = people.count()
@@ -395,12 +396,21 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .annotate(waiting=Value(size) - F("done") - F("busy"))
     )
-    meetings = cohort.meetings.annotate(
-        **{
-            status: Count("attendance", filter=Q(attendance__status=status))
-            for status in AttendanceStatus.values
-        }
-    ).order_by("position")
+    meetings = list(
+        cohort.meetings.annotate(
+            **{
+                status: Count("attendance", filter=Q(attendance__status=status))
+                for status in AttendanceStatus.values
+            }
+        ).order_by("position")
+    )
+    # Team figures as on the dashboards: 1 to 4 is "<5", and a second cell hidden where the
+    # team's size minus the rest would give it back.
+    modules = list(modules)
+    for module in modules:
+        module.cells = protected([module.done, module.busy, module.waiting])
+    for meeting in meetings:
+        meeting.cells = protected([meeting.present, meeting.excused, meeting.absent])
     return render(
         request,
         "cohorts/team.html",

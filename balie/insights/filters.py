@@ -1,5 +1,11 @@
 """The filter above every dashboard: a period (from/to, by default the last 12 months), a
-branch on a library's dashboard, and the format (the page, CSV or XLSX)."""
+branch on a library's dashboard, and the format (the page, CSV or XLSX).
+
+A period runs in whole months: its start moves to the first of its month and its end to the
+last day of its month (or today, if that comes first). Two periods then differ by at least a
+month, never by the few days in which one person's referral falls (docs/privacy.md, "Small
+counts"). Dates before 2000 or after 2100 are refused (a 400 with a message), never a server
+error."""
 
 from __future__ import annotations
 
@@ -16,6 +22,8 @@ from balie.orgs.models import Organisation
 
 # Longer periods make pages nobody reads and queries nobody needs.
 MAX_DAYS = 5 * 366
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -25,12 +33,15 @@ class Period:
 
     @classmethod
     def last_twelve_months(cls, today: dt.date | None = None) -> Period:
+        """The month of `today` and the eleven before it."""
         end = today or timezone.localdate()
-        try:
-            start = end.replace(year=end.year - 1)
-        except ValueError:  # 29 February
-            start = end.replace(year=end.year - 1, day=28)
-        return cls(start + dt.timedelta(days=1), end)
+        month = end.month - 11
+        return cls(dt.date(end.year + (month - 1) // 12, (month - 1) % 12 + 1, 1), end)
+
+    def in_whole_months(self) -> Period:
+        """From the first of the start's month to the last day of the end's month."""
+        following = (self.end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return Period(self.start.replace(day=1), following - dt.timedelta(days=1))
 
 
 class DateInput(forms.DateInput):
@@ -42,10 +53,18 @@ class DateInput(forms.DateInput):
 
 class PeriodForm(StyledForm):
     start = forms.DateField(
-        label=_("From"), required=False, widget=DateInput(), input_formats=["%Y-%m-%d", "%d-%m-%Y"]
+        label=_("From"),
+        required=False,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d", "%d-%m-%Y"],
+        help_text=_("Figures cover whole months: from the first of this month."),
     )
     end = forms.DateField(
-        label=_("To"), required=False, widget=DateInput(), input_formats=["%Y-%m-%d", "%d-%m-%Y"]
+        label=_("To"),
+        required=False,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d", "%d-%m-%Y"],
+        help_text=_("Up to the last day of this month."),
     )
     branch = forms.ModelChoiceField(
         label=_("Branch"),
@@ -72,15 +91,24 @@ class PeriodForm(StyledForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(name, _("Choose a date between 2000 and 2100."))
         if self.errors:
             return data
-        end = data.get("end") or timezone.localdate()
+        today = timezone.localdate()
+        end = data.get("end") or today
         start = data.get("start") or Period.last_twelve_months(end).start
         if start > end:
             raise forms.ValidationError(_("The start date must be on or before the end date."))
         if (end - start).days > MAX_DAYS:
             raise forms.ValidationError(_("Choose a period of at most five years."))
-        data["period"] = Period(start, end)
+        period = Period(start, end).in_whole_months()
+        # Not into the future: the weeks to come would count as weeks without referrals.
+        data["period"] = period = Period(period.start, min(period.end, max(end, today)))
+        # The fields show the period as counted.
+        self.data["start"], self.data["end"] = period.start.isoformat(), period.end.isoformat()
         return data
 
     @property

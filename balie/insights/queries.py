@@ -4,9 +4,10 @@ Reads across apps (desk, learning, cohorts, evaluations); nothing imports this m
 insights views. The rules of DOMAIN.md (f) hold in every figure:
 
 - team level only: no figure names or ranks a colleague; comments carry the week, no name;
-- every count from 1 to 4 is shown as "<5", and a figure derived from fewer than 5 (an
-  average, a share, a median) is not shown ("–"), in the page, the charts and the exports
-  alike, because they are all made from the same `Table`s;
+- every count from 1 to 4 is shown as "<5", other counts rounded to 5 and shares to 10 per
+  cent, and a figure derived from fewer than 5 (an average, a share, a median) is not shown
+  ("–"), in the page, the charts and the exports alike, because they are all made from the
+  same `Table`s (`balie.lib.small_counts`; the attacker in tests/test_disclosure.py);
 - the L3 answer (`evidence.py`, `estimate.py`) compares with libraries without training, so
   that the seasons and national campaigns do not count as the training's; it is still a
   contribution, not proof: a local campaign or a new help point changes the figures too.
@@ -39,13 +40,11 @@ from balie.insights.evidence import Evidence, evidence_for, headline, monday
 from balie.insights.filters import Period
 from balie.insights.models import Kind, Response, TimeVerdict, Wave
 from balie.learning.models import ModuleProgress
+from balie.lib.small_counts import HIDDEN, SMALL, plotted, share, shown, total_of
 from balie.lib.tables import Table
 from balie.orgs import access
 from balie.orgs.models import Membership, Organisation, Role, User
 
-SMALL = 5
-SUPPRESSED = "<5"
-HIDDEN = "–"
 OVERRUN = 1.25
 COMMENTS_SHOWN = 20
 
@@ -85,25 +84,6 @@ def _advised_poi_ids(user: User) -> set[int]:
 
 
 # --- small pure helpers ------------------------------------------------------------------
-
-
-def shown(count: int) -> int | str:
-    """A count as a report may show it: 1 to 4 become "<5"."""
-    return SUPPRESSED if 0 < count < SMALL else count
-
-
-def plotted(count: int) -> int | None:
-    """A count as a chart may draw it: 1 to 4 are left out (a gap), never drawn exactly."""
-    return None if 0 < count < SMALL else count
-
-
-def share(part: int, whole: int) -> int | str | None:
-    """`part` of `whole` in whole per cents; not shown when `whole` is under 5."""
-    if whole == 0:
-        return None
-    if whole < SMALL:
-        return HIDDEN
-    return round(100 * part / whole)
 
 
 def average(value: float | None, answers: int) -> float | str | None:
@@ -556,7 +536,7 @@ def _time_spent(scope: Scope) -> tuple[Table, list[dict[str, Any]], int]:
         table.rows.append(
             [
                 module["title"],
-                len(minutes),
+                shown(len(minutes)),
                 round(median),
                 f"{round(p25)}–{round(p75)}",
                 module["estimated"],
@@ -724,7 +704,7 @@ def _weekly_table(
             [
                 week_label(week),
                 *cells,
-                shown(total),
+                total_of([counts[week, pk] for pk, _name in groups]),
                 share(warm[week], total),
                 ", ".join(sorted(set(marks.get(week, [])))),
             ]
@@ -862,7 +842,7 @@ def _handovers_table(rows: list[dict[str, Any]]) -> Table:
     )
     if total:
         table.rows = [[str(label), shown(per_outcome[value])] for value, label in Outcome.choices]
-        table.rows.append([_("All hand-overs"), shown(total)])
+        table.rows.append([_("All hand-overs"), total_of(list(per_outcome.values()))])
         table.rows.append([_("Became an intake"), shown(intakes)])
         table.rows.append([_("Became an intake (%)"), share(intakes, total)])
     return table
@@ -912,7 +892,7 @@ def _intakes_table(rows: list[dict[str, Any]]) -> tuple[Table, Chart]:
             [
                 quarter_label(quarter),
                 *[shown(counts[quarter, value]) for value, _label in sources],
-                shown(total),
+                total_of([counts[quarter, value] for value, _label in sources]),
                 share(counts[quarter, IntakeSource.DESK], total),
             ]
         )
@@ -958,22 +938,15 @@ def _summary(
         key="summary",
     )
 
-    def row(name: str, r: list[int], h: list[int], t: list[int]) -> list[object]:
-        return [
-            name,
-            shown(r[0]),
-            share(r[1], r[0]),
-            shown(h[0]),
-            share(h[1], h[0]),
-            shown(t[0]),
-            share(t[1], t[0]),
-        ]
-
+    figures = (referrals, handed, taken)
     for pk, name in scope.groups:
-        table.rows.append(row(name, referrals[pk], handed[pk], taken[pk]))
-
-    def total(values: dict[int | None, list[int]]) -> list[int]:
-        return [sum(v[0] for v in values.values()), sum(v[1] for v in values.values())]
-
-    table.rows.append(row(_("Total"), total(referrals), total(handed), total(taken)))
+        cells = [(shown(f[pk][0]), share(f[pk][1], f[pk][0])) for f in figures]
+        table.rows.append([name, *[cell for pair in cells for cell in pair]])
+    # The total row: each total hidden where it would give a "<5" above it away.
+    row: list[object] = [_("Total")]
+    for f in figures:
+        counts = [f[pk][0] for pk, _name in scope.groups]
+        whole = sum(counts)
+        row += [total_of(counts), share(sum(f[pk][1] for pk, _name in scope.groups), whole)]
+    table.rows.append(row)
     return table

@@ -353,6 +353,10 @@ class ReadinessAndTeamTests(CohortTestCase):
         self.assertNotContains(page, "Bob")
         module = next(m for m in page.context["modules"] if m.pk == self.module.pk)
         self.assertEqual((module.done, module.busy, module.waiting), (1, 0, 1))
+        # Shown as on the dashboards: 1 to 4 is "<5", never the exact number.
+        self.assertEqual(module.cells, ["<5", 0, "<5"])
+        self.assertContains(page, "<td>&lt;5</td>")
+        self.assertNotContains(page, "<td>1</td>")
 
     def test_participants_are_unique(self) -> None:
         actions.add_participants(self.cohort, [self.alice])

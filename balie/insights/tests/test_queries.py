@@ -1,5 +1,5 @@
-"""The pure parts of the dashboards: quartiles, the 25% rule,
-suppression and the weeks of a period."""
+"""The pure parts of the dashboards: quartiles, the 25% rule and the weeks of a period
+(suppression: balie/lib/tests/test_small_counts.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,7 @@ import datetime as dt
 import pytest
 
 from balie.insights.filters import Period
-from balie.insights.queries import (
-    HIDDEN,
-    SUPPRESSED,
-    plotted,
-    quartiles,
-    share,
-    shown,
-    suggested_estimate,
-    weeks_of,
-)
+from balie.insights.queries import quartiles, suggested_estimate, weeks_of
 
 
 def test_quartiles_interpolate() -> None:
@@ -41,14 +32,6 @@ def test_modules_more_than_25_percent_over_get_a_suggestion(
     median: float, estimate: int, suggested: int | None
 ) -> None:
     assert suggested_estimate(median, estimate) == suggested
-
-
-def test_counts_under_five_are_suppressed() -> None:
-    assert [shown(n) for n in (0, 1, 4, 5, 12)] == [0, SUPPRESSED, SUPPRESSED, 5, 12]
-    assert [plotted(n) for n in (0, 1, 4, 5)] == [0, None, None, 5]
-    assert share(3, 4) == HIDDEN
-    assert share(0, 0) is None
-    assert share(2, 5) == 40
 
 
 def test_weeks_of_a_period() -> None:
