@@ -50,12 +50,12 @@ class AnswerTests(DashboardTestCase):
             knows_colleagues=4,
             submitted_on=dt.date(2025, 11, 12),
         )
-        for week in range(6):
+        for week in range(10):
             make_handover(
                 cls.library,
                 cls.taalhuis,
                 at(dt.date(2025, 9, 1) + dt.timedelta(weeks=week), 10),
-                Outcome.INTAKE if week < 3 else Outcome.NO_SHOW,
+                Outcome.INTAKE if week < 5 else Outcome.NO_SHOW,
             )
 
     def desks(self) -> None:
