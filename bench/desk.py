@@ -15,6 +15,7 @@ gunicorn as in production, and times one request at a time over kept-alive loopb
 Usage:
 
     .venv/bin/python bench/desk.py [--referrals 500000] [--requests 200] [--database-url …]
+        [--statements 0]
 """
 
 from __future__ import annotations
@@ -72,12 +73,18 @@ def main() -> None:
     parser.add_argument("--dashboard-requests", type=int, default=30)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--statements", type=int, default=0, help="xAPI statements (no dashboard reads them)"
+    )
     args = parser.parse_args()
 
     served = Served(args.database_url)
     demo_seconds = served.load_demo()
     started = time.monotonic()
-    served.python(Path(__file__).with_name("national.py"), "--referrals", str(args.referrals))
+    served.python(
+        Path(__file__).with_name("national.py"),
+        *("--referrals", str(args.referrals), "--statements", str(args.statements)),
+    )
     national_seconds = time.monotonic() - started
 
     with served.serving(args.workers) as floor:
