@@ -416,6 +416,8 @@ MODEL_OF_PK = {
     "desk:slot_cancel": "desk.Slot",
     "insights:library": "orgs.Organisation",
     "insights:poi": "orgs.Organisation",
+    "insights:library_report": "orgs.Organisation",
+    "insights:poi_report": "orgs.Organisation",
     "insights:evaluate": "insights.Invitation",
     "insights:evaluate_module": "learning.Module",
     "scorm:upload": "learning.Module",
@@ -460,7 +462,8 @@ class GetHasNoSideEffectsTests(BaseTestCase):
         self.assertIsNotNone(label, f"add {name} to MODEL_OF_PK")
         queryset = apps.get_model(label).objects.all()
         if label == "orgs.Organisation":
-            kind = Organisation.Kind.POI if name == "insights:poi" else Organisation.Kind.LIBRARY
+            poi = name in ("insights:poi", "insights:poi_report")
+            kind = Organisation.Kind.POI if poi else Organisation.Kind.LIBRARY
             queryset = queryset.filter(kind=kind)
         if hasattr(queryset, "visible_to"):
             visible = queryset.visible_to(user)
