@@ -5,6 +5,7 @@ into the pages. The server can be restarted mid-test to prove nothing saved is l
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -219,3 +220,17 @@ def look(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     assert axe_violations(page) == [], f"accessibility problems on {name}"
     assert getattr(page, "csp_violations", []) == [], f"CSP violations on {name}"
+
+
+def keep_pdf(pdf: bytes, name: str, *, pages: int = 1) -> int:
+    """Keep a printed PDF to look at, as pictures of its first pages when poppler-utils'
+    pdftoppm is on the machine (it is not on a fresh one); answers the PDF's page count."""
+    assert pdf.startswith(b"%PDF")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.pdf"
+    path.write_bytes(pdf)
+    if shutil.which("pdftoppm"):
+        picture = str(path.with_suffix(""))
+        command = ["pdftoppm", "-png", "-r", "60", "-l", str(pages), str(path), picture]
+        subprocess.run(command, check=True)
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
