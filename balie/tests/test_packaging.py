@@ -12,6 +12,7 @@ import sysconfig
 import tempfile
 import zipfile
 from pathlib import Path
+from unittest import skipIf
 
 import pytest
 from django.test import SimpleTestCase
@@ -35,6 +36,10 @@ def run(*command: str | Path, cwd: Path, env: dict[str, str] | None = None) -> s
 
 
 @pytest.mark.packaging
+@skipIf(
+    os.environ.get("BALIE_DATABASE_URL"),
+    "uses a SQLite database of its own: once, in the SQLite run of the suite, is enough",
+)
 class WheelTests(SimpleTestCase):
     def setUp(self) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="balie-wheel-"))
