@@ -4,7 +4,7 @@ the appointment card and the library's desk settings."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
+from collections.abc import Callable
 from unittest import skipUnless
 
 from django.core import mail
@@ -25,7 +25,7 @@ from balie.desk.models import (
     Slot,
 )
 from balie.orgs.models import Organisation, User
-from balie.testing import BaseTestCase
+from balie.testing import BaseTestCase, at_once
 
 BOOK = reverse("desk:book")
 SLOTS = reverse("desk:slots")
@@ -363,61 +363,33 @@ class BookingRaceTests(TransactionTestCase):
     def test_one_desk_gets_the_slot_the_other_a_clear_message(self) -> None:
         from django.test import Client
 
-        barrier = threading.Barrier(2, timeout=30)
-        results: list[int] = []
-        errors: list[BaseException] = []
+        def desk(person: User) -> Callable[[], int]:
+            client = Client()
+            client.force_login(person)
+            data = {"offer": self.offer.pk, "need": Need.LETTER, "slot": self.slot.pk}
+            consent = client.post(BOOK, {**data, "step": "consent", "agrees": "on"})
+            contact = {
+                **data,
+                "step": "contact",
+                "token": consent.context["token"],
+                "first_name": person.get_short_name(),
+            }
+            return lambda: client.post(BOOK, contact).status_code
 
-        def desk(person: User) -> None:
-            try:
-                client = Client()
-                client.force_login(person)
-                data = {"offer": self.offer.pk, "need": Need.LETTER, "slot": self.slot.pk}
-                consent = client.post(BOOK, {**data, "step": "consent", "agrees": "on"})
-                barrier.wait()
-                response = client.post(
-                    BOOK,
-                    {
-                        **data,
-                        "step": "contact",
-                        "token": consent.context["token"],
-                        "first_name": person.get_short_name(),
-                    },
-                )
-                results.append(response.status_code)
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=desk, args=(p,)) for p in (self.alice, self.bob)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        self.assertEqual(errors, [])
+        results = at_once([desk(self.alice), desk(self.bob)])
         self.assertEqual(sorted(results), [302, 409])
         self.assertEqual(HandOver.objects.count(), 1)
         self.assertEqual(Referral.objects.count(), 1)  # the loser's referral was rolled back
 
     def test_the_action_at_once_books_once(self) -> None:
-        barrier = threading.Barrier(2, timeout=30)
-        outcomes: list[str] = []
-
-        def desk() -> None:
+        def desk() -> str:
             try:
-                barrier.wait()
                 actions.book(self.slot.pk, offer=self.offer, need=Need.LETTER, branch=None)
-                outcomes.append("booked")
             except actions.SlotTaken:
-                outcomes.append("taken")
-            finally:
-                connection.close()
+                return "taken"
+            return "booked"
 
-        threads = [threading.Thread(target=desk) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes = at_once([desk] * 2)
         self.assertEqual(sorted(outcomes), ["booked", "taken"])
         self.assertEqual(HandOver.objects.count(), 1)
 

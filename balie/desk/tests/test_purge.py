@@ -4,7 +4,6 @@ when, never what. Twice, or in two processes at once, deletes and counts nothing
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from io import StringIO
 from unittest import skipUnless
 
@@ -17,7 +16,7 @@ from django.utils import timezone
 from balie.desk import handover_actions as actions
 from balie.desk.models import HandOver, Purge
 from balie.desk.tests.test_handovers import make_handover, make_offer, make_slot
-from balie.testing import BaseTestCase
+from balie.testing import BaseTestCase, at_once
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -133,25 +132,7 @@ class ConcurrentPurgeTests(TransactionTestCase):
         make_due_handovers(self)
 
     def test_two_processes_at_once_purge_once(self) -> None:
-        barrier = threading.Barrier(2, timeout=30)
-        results: list[dict] = []
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                barrier.wait()
-                results.append(actions.purge_contact_data(timezone.now()))
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        self.assertEqual(errors, [])
+        results = at_once([lambda: actions.purge_contact_data(timezone.now())] * 2)
         totals = {}
         for result in results:
             for library, count in result.items():

@@ -16,9 +16,9 @@ from balie import privacy
 from balie.carousel import actions as carousel_actions
 from balie.cohorts import actions as cohort_actions
 from balie.cohorts.models import AttendanceStatus, Meeting
+from balie.demo.xapi import record_demo_statements
 from balie.learning import actions as learning_actions
 from balie.learning.models import Module, ModuleProgress, Note, StepProgress
-from balie.learning.xapi_demo import record_demo_statements
 from balie.lrs import record
 from balie.lrs.models import VOIDED, Account, Delivery, Forwarder, Statement
 from balie.lrs.validate import validate_statements
