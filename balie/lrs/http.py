@@ -18,6 +18,7 @@ import re
 import secrets
 from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -28,6 +29,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
 from balie.lrs.models import Client
+
+if TYPE_CHECKING:
+    from balie.lrs.cmi5 import AuCredential
 
 VERSION_HEADER = "X-Experience-API-Version"
 SUPPORTED_VERSIONS = ("1.0.3", "1.0.2", "1.0.1", "1.0.0")  # what About lists
@@ -85,7 +89,9 @@ def new_credentials() -> tuple[str, str]:
     return secrets.token_urlsafe(12), secrets.token_urlsafe(32)
 
 
-def authenticate(request: HttpRequest) -> Client:
+def authenticate(request: HttpRequest) -> Client | AuCredential:
+    """The Client whose key and secret these are, or the credential of a cmi5 AU session
+    (its user name is the session id, see lrs/cmi5.py)."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic" or not encoded:
@@ -95,6 +101,12 @@ def authenticate(request: HttpRequest) -> Client:
     except (binascii.Error, UnicodeDecodeError):
         raise Unauthorised("the Authorization header is not valid HTTP Basic") from None
     client = Client.objects.select_related("organisation").filter(key=key, is_active=True).first()
+    if client is None:
+        from balie.lrs import cmi5  # it builds on this module
+
+        au = cmi5.authenticate(key, secret)
+        if au is not None:
+            return au
     if client is None or not hmac.compare_digest(client.secret_hash, hash_secret(secret)):
         raise Unauthorised("unknown key or wrong secret")
     if client.last_used_at is None or (timezone.now() - client.last_used_at).total_seconds() > 60:
@@ -176,7 +188,7 @@ def _over_the_limit(request: HttpRequest) -> bool:
     return is_ratelimited(
         request,
         group="xapi",
-        key=lambda _group, request: str(request.xapi_client.pk),
+        key=lambda _group, request: request.xapi_client.rate_key,
         rate=settings.BALIE_XAPI_RATE_LIMIT,
         increment=True,
     )

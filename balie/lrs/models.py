@@ -47,6 +47,11 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def rate_key(self) -> str:
+        """Whose requests the rate limit counts together."""
+        return str(self.pk)
+
     def authority(self) -> dict:
         """The agent that the LRS puts in `authority` of what this client stores."""
         return {
@@ -335,3 +340,39 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return str(self.statement_id)
+
+
+class Cmi5Session(models.Model):
+    """One launch of a cmi5 AU for one learner (cmi5 section 8): the one-time fetch code, the
+    token the AU then uses as its HTTP Basic credential (user name: the session id; only the
+    secret's hash is kept), what the AU was launched with, and how far the session got. The
+    LRS accepts the AU's statements and documents for this actor and registration only
+    (`lrs/cmi5.py`)."""
+
+    session_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    fetch_hash = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=64, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    registration = models.UUIDField()
+    activity_id = models.CharField(max_length=2048)  # Balie's id of the AU
+    publisher_id = models.CharField(max_length=2048)  # the AU's id in cmi5.xml
+    move_on = models.CharField(max_length=20)
+    mastery_score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    launch_mode = models.CharField(max_length=8, default="Normal")
+    launched_at = models.DateTimeField()
+    initialized_at = models.DateTimeField(null=True, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+    last_statement_at = models.DateTimeField(null=True, blank=True)
+    # The cmi5 defined verbs the AU used in this session (each at most once).
+    verbs = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "registration"], name="lrs_cmi5_session_open"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.session_id)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from balie.lib import jsonbody
-from balie.lrs import multipart, query, store
+from balie.lrs import cmi5, multipart, query, store
 from balie.lrs.http import (
     SUPPORTED_VERSIONS,
     BadRequest,
@@ -40,6 +40,8 @@ def about(request: HttpRequest) -> HttpResponse:
 def statements(request: HttpRequest) -> HttpResponse:
     client: Client = request.xapi_client
     if request.method == "GET":
+        if isinstance(client, cmi5.AuCredential):
+            raise Forbidden("an AU's token may not read statements")
         if not client.may_read:
             raise Forbidden("this client may not read statements")
         return _get(request, client)
@@ -101,6 +103,8 @@ def _save(
     statements: list[dict[str, Any]], attachments: dict[str, tuple[str, bytes]], client: Client
 ) -> list[uuid.UUID]:
     _check_attachments(statements, attachments)
+    if isinstance(client, cmi5.AuCredential):
+        return cmi5.save_statements(client, statements, attachments)
     _check_voiding(statements, client)
     try:
         return store.store(

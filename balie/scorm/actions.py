@@ -24,6 +24,7 @@ from balie.learning.models import Module, Step, StepKind, StepProgress
 from balie.orgs.models import User
 from balie.scorm import package as scorm_package
 from balie.scorm.cmi import MAX_SESSION_SECONDS, Commit
+from balie.scorm.cmi5_package import Course
 from balie.scorm.models import Attempt, Package, Session
 
 # Commits within one session are numbered by scorm-again from 1; a session's number is the
@@ -55,6 +56,7 @@ def _describe(package: Package, found: scorm_package.Package, folder: str, by: U
         {"identifier": i.identifier, "title": i.title, "launch": i.launch, "sco": i.is_sco}
         for i in found.items
     ]
+    package.cmi5 = found.structure() if isinstance(found, Course) else {}
     package.folder = folder
     package.size = found.size
     package.file_count = found.file_count

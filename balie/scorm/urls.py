@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balie.scorm import views
+from balie.scorm import cmi5, views
 
 app_name = "scorm"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("pakketten/<int:pk>/start/", views.start, name="start"),
     path("pakketten/<int:pk>/inhoud/<path:path>", views.package_file, name="file"),
     path("commit/", views.commit, name="commit"),
+    path("pakketten/<int:pk>/cmi5/<int:index>/start/", cmi5.launch, name="cmi5_launch"),
 ]

@@ -111,6 +111,9 @@ PUBLIC = {
     # page (POST), and where the library's provider sends the browser back to (allauth's callback)
     "security:sign_on",
     "openid_connect_callback",
+    # cmi5's fetch URL (POST, once): the AU may run on another origin without Balie's
+    # session; the unguessable one-time code from the launch is the key (balie/lrs/cmi5.py)
+    "lrs:cmi5_fetch",
     "lrs:about",  # xAPI: the About resource is open to anyone (the spec); the others need a
     # client's HTTP Basic credentials (401) — their per-organisation scope: balie/lrs/tests
 }
@@ -509,6 +512,7 @@ SHARED_CONTENT = {
     "scorm:replace": "scorm_step",
     "scorm:start": "scorm_package",
     "scorm:file": "scorm_package",
+    "scorm:cmi5_launch": "scorm_package",
 }
 
 # Paths with an id that this walk leaves to others, and why.
@@ -679,6 +683,8 @@ class EveryUrlAsEveryRoleTests(BaseTestCase):
         else:
             pk = getattr(self, SHARED_CONTENT[route.name]).pk
         extra = {"path": "index.html"} if "path" in route.params else {}
+        if "index" in route.params:  # a cmi5 course's first AU
+            extra["index"] = 0
         return reverse(route.name, kwargs={"pk": pk, **extra})
 
     def walk(self, visitors: dict[str, User | None], target: World) -> list[str]:
