@@ -1,11 +1,18 @@
-"""What a page's background writes rely on from the server: a CSRF refusal they can tell from
-another 403, and a fresh token after a login elsewhere rotated it."""
+"""What the browser's outbox (static/balie/outbox.js) relies on from the server: a CSRF
+refusal it can tell from another 403, a fresh token after a login elsewhere rotated it, and
+the status line on every page that writes in the background."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from balie.cohorts import actions as cohort_actions
+from balie.cohorts.models import Meeting
+from balie.desk.models import Offer, OfferKind
 from balie.testing import BaseTestCase
 
 
@@ -50,3 +57,42 @@ class CsrfTokenTests(BaseTestCase):
         response = Client().get(reverse("csrf_token"))
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith(reverse("login")))
+
+
+class StatusLineTests(BaseTestCase):
+    """Each page that writes in the background has the outbox's status line: whose outbox it
+    is, where a fresh token comes from, and a way back to the page after logging in again."""
+
+    def assert_outbox(self, url: str, user) -> None:
+        self.login(user)
+        page = self.client.get(url)
+        self.assertContains(page, f'data-user="{user.pk}"')
+        self.assertContains(page, f'data-token-url="{reverse("csrf_token")}"')
+        self.assertContains(page, "balie/outbox.js")
+        login = reverse("login")
+        self.assertContains(page, f'href="{login}?next={url.replace("/", "%2F")}"')
+        self.assertContains(page, "Je bent uitgelogd.")
+
+    def test_the_player(self) -> None:
+        self.assert_outbox(reverse("learning:step", args=[self.text_step.pk]), self.alice)
+
+    def test_the_tally(self) -> None:
+        Offer.objects.create(library=self.library, name="IDO-spreekuur", kind=OfferKind.IDO)
+        self.assert_outbox(reverse("desk:tally"), self.alice)
+
+    def test_attendance(self) -> None:
+        cohort = cohort_actions.start_cohort(
+            self.programme,
+            library=self.library,
+            name="HP",
+            adviser=self.adviser,
+            manager=self.manager,
+            starts_on=timezone.localdate(),
+            participants=[self.alice],
+        )
+        meeting = cohort.meetings.first()
+        Meeting.objects.filter(pk=meeting.pk).update(
+            starts_at=timezone.now() - timedelta(minutes=5)
+        )
+        url = reverse("cohorts:meeting_attendance", args=[meeting.pk])
+        self.assert_outbox(url, self.adviser)
