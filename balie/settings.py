@@ -227,6 +227,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("BALIE_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The refusal carries a header, so that the outbox (static/balie/outbox.js) fetches a fresh token.
+CSRF_FAILURE_VIEW = "balie.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env_int(
     "BALIE_HSTS_SECONDS", 60 * 60 * 24 * 365 if SESSION_COOKIE_SECURE else 0

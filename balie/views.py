@@ -1,5 +1,5 @@
-"""Project-wide views: each role's home, health checks, uploaded media, and the answer to too
-many requests."""
+"""Project-wide views: each role's home, health checks, uploaded media, the answer to too
+many requests, and a fresh CSRF token for the outbox (static/balie/outbox.js)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
+from django.views import csrf
 from django.views.decorators.http import require_GET
 from django.views.static import was_modified_since
 
@@ -214,4 +216,23 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
         status=429,
     )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+# --- the outbox's CSRF token ---------------------------------------------------------------
+
+
+@require_GET
+def csrf_token(request: HttpRequest) -> JsonResponse:
+    """A valid CSRF token for a page that has been open for a while: after a login elsewhere
+    (which rotates the token) or a cleared cookie, its queued writes are refused by the CSRF
+    check; the outbox fetches this and sends them again. Sets the cookie when it is missing."""
+    return JsonResponse({"token": get_token(request)})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal (CSRF_FAILURE_VIEW), marked, so that a page's script can tell it
+    from another 403 and fetch a fresh token."""
+    response = csrf.csrf_failure(request, reason)
+    response["X-Balie-Csrf-Failure"] = "1"
     return response
