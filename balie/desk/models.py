@@ -32,6 +32,16 @@ TAALHUIS_SPECIALISMS = (Specialism.TAALHUIS_COORDINATOR, Specialism.BASIC_SKILLS
 DEFAULT_RETENTION_DAYS = 30
 
 
+def taalhuis_library_ids(user: User) -> set[int]:
+    """The libraries in whose Taalhuis `user` works: there they see customers' contact data.
+    Being an administrator (or a superuser) adds none."""
+    return {
+        m.organisation_id
+        for m in user.active_memberships
+        if m.role == Role.SPECIALIST and m.specialism in TAALHUIS_SPECIALISMS
+    }
+
+
 class Need(models.TextChoices):
     """What the customer came up against. One national list, so that libraries compare."""
 
@@ -299,16 +309,10 @@ class Outcome(models.TextChoices):
 
 class HandOverQuerySet(models.QuerySet["HandOver"]):
     def visible_to(self, user: User) -> HandOverQuerySet:
-        """The Taalhuis side: the library's Taalhuis colleagues and the colleague the hand-over
-        was booked with. Managers and advisers see hand-overs only as figures."""
-        if user.is_superuser:
-            return self
-        libraries = {
-            m.organisation_id
-            for m in user.active_memberships
-            if m.role == Role.SPECIALIST and m.specialism in TAALHUIS_SPECIALISMS
-        }
-        return self.filter(Q(library_id__in=libraries) | Q(slot__colleague=user))
+        """The Taalhuis side, with the customer's contact data: the library's Taalhuis
+        colleagues and the colleague the hand-over was booked with — nobody else, whatever the
+        role. Administrators, managers and advisers see hand-overs only as figures."""
+        return self.filter(Q(library_id__in=taalhuis_library_ids(user)) | Q(slot__colleague=user))
 
 
 class HandOver(models.Model):
@@ -338,6 +342,11 @@ class HandOver(models.Model):
         _("what came of it"), max_length=12, choices=Outcome.choices, default=Outcome.PENDING
     )
     outcome_at = models.DateTimeField(null=True, blank=True)
+    # The appointment card's address: unguessable, so that a card is reached from the booking
+    # or the Taalhuis list, never by counting.
+    card_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # When the card was last e-mailed to the customer: once, then at most once an hour.
+    card_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = HandOverQuerySet.as_manager()
 
