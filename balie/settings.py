@@ -306,6 +306,9 @@ SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("BALIE_SSO_TIMEOUT_SECONDS", 10)
 # Background work (e-mail, reminders): `balie db_worker` runs the queue; cron runs
 # `balie send_reminders` every hour.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task that waits longer than this for a worker makes /health/ready answer 503
+# (task_queue_stalled): the workers have stopped.
+BALIE_TASK_MAX_WAIT_MINUTES = env_int("BALIE_TASK_MAX_WAIT_MINUTES", 15)
 # Where people reach Balie, for links in e-mails and calendars.
 BALIE_SITE_URL = env_str("BALIE_SITE_URL", "http://127.0.0.1:8000")
 

@@ -235,9 +235,7 @@ def purge_contact_data(now: dt.datetime | None = None) -> dict[int, int]:
     so the second run finds nothing and writes no Purge row. Answers {library id: count}."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    due = HandOver.objects.filter(keep_until__lt=today, contact_deleted_at__isnull=True).exclude(
-        first_name="", contact=""
-    )
+    due = HandOver.objects.purge_due(today)
     counts: dict[int, int] = {}
     libraries = due.order_by().values_list("library_id", flat=True).distinct()
     for library_id in sorted(libraries):

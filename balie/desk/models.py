@@ -314,6 +314,15 @@ class HandOverQuerySet(models.QuerySet["HandOver"]):
         role. Administrators, managers and advisers see hand-overs only as figures."""
         return self.filter(Q(library_id__in=taalhuis_library_ids(user)) | Q(slot__colleague=user))
 
+    def purge_due(self, day: dt.date) -> HandOverQuerySet:
+        """Hand-overs whose first name or contact are still there after `day` was past their
+        retention date."""
+        return self.filter(PURGE_PENDING, keep_until__lt=day)
+
+
+# Contact data not yet purged (the retention purge and the readiness check; indexed).
+PURGE_PENDING = Q(contact_deleted_at__isnull=True) & ~Q(first_name="", contact="")
+
 
 class HandOver(models.Model):
     """A warm hand-over: an appointment with a Taalhuis colleague, booked at the desk with the
@@ -359,6 +368,9 @@ class HandOver(models.Model):
                 condition=Q(first_name="", contact="") | Q(consent_at__isnull=False),
                 name="contact_data_only_with_consent",
             )
+        ]
+        indexes = [
+            models.Index(fields=["keep_until"], condition=PURGE_PENDING, name="handover_purge_due")
         ]
 
     def __str__(self) -> str:
