@@ -277,6 +277,12 @@ AXES_LOCKOUT_CALLABLE = "balie.security.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # A try during the lock neither counts nor extends it: "15 minutes" on the page stays true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Two wider limits within the same 15 minutes (balie/security/lockout.py): wrong passwords for one
+# e-mail address from all IP addresses together, and from one IP address for all accounts
+# together (credential stuffing; a library's desk PCs may share one address, hence higher).
+AXES_HANDLER = "balie.security.lockout.LoginLimitsHandler"
+BALIE_LOGIN_ACCOUNT_LIMIT = env_int("BALIE_LOGIN_ACCOUNT_LIMIT", 20)
+BALIE_LOGIN_IP_LIMIT = env_int("BALIE_LOGIN_IP_LIMIT", 30)
 # Logins are audited on the balie.security log; axes keeps only the failures it counts.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
