@@ -41,21 +41,29 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
-def env_secret(name: str, default: str | None = None) -> str:
-    """A secret from NAME, or from the file named by NAME_FILE (Docker secrets)."""
+def env_secret(name: str, default: str | None = None, *, why: str = "") -> str:
+    """A secret from NAME, or from the file named by NAME_FILE (Docker secrets). Empty counts
+    as not set."""
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
         return Path(file_name).read_text().strip()
-    value = os.environ.get(name, default)
-    if value is None:
-        raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set")
+    value = os.environ.get(name) or default
+    if not value:
+        raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set{why}")
     return value
 
 
 DEBUG = env_bool("BALIE_DEBUG", False)
-# The demo key starts with "django-insecure-", so that `check --deploy` refuses it.
+# Production (BALIE_DEBUG=false) refuses to start without its own key: every command, and
+# gunicorn, stop here with the message below. The demo (./scripts/demo sets BALIE_DEBUG=true)
+# uses a fixed key that starts with "django-insecure-", so that `check --deploy` refuses it too.
 SECRET_KEY = env_secret(
-    "BALIE_SECRET_KEY", "django-insecure-demo-key-set-BALIE_SECRET_KEY-in-production"
+    "BALIE_SECRET_KEY",
+    "django-insecure-demo-key-set-BALIE_SECRET_KEY-in-production" if DEBUG else None,
+    why=(
+        ": Balie does not start in production (BALIE_DEBUG=false) without a secret key of its "
+        "own. Make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    ),
 )
 ALLOWED_HOSTS = env_str("BALIE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("BALIE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]

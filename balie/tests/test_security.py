@@ -367,14 +367,20 @@ class LoginAuditTests(BaseTestCase):
 
 
 def run_deploy_check(**environment: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "balie", "check", "--deploy", "--fail-level", "WARNING"]
+    return run_balie(command, **environment)
+
+
+def run_balie(command: list[str], **environment: str) -> subprocess.CompletedProcess:
+    """`command` with only these BALIE_* settings (and the test database's)."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("BALIE_") or key in ("BALIE_VAR_DIR", "BALIE_DATABASE_URL")
     }
     env.update(environment)
-    return subprocess.run(
-        [sys.executable, "-m", "balie", "check", "--deploy", "--fail-level", "WARNING"],
+    return subprocess.run(  # noqa: S603 - our own commands, from the tests
+        command,
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -406,10 +412,28 @@ class DeployCheckTests(BaseTestCase):
         for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
             self.assertIn(check, result.stderr)
 
-    def test_the_demo_key_fails_the_check(self) -> None:
+    def test_production_without_a_key_refuses_to_start(self) -> None:
         production = {k: v for k, v in PRODUCTION.items() if k != "BALIE_SECRET_KEY"}
-        result = run_deploy_check(**production)
-        self.assertIn("security.W009", result.stderr)
+        for environment in (production, {**production, "BALIE_SECRET_KEY": ""}):
+            result = run_deploy_check(**environment)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("BALIE_SECRET_KEY (or BALIE_SECRET_KEY_FILE) must be set", result.stderr)
+            self.assertIn("does not start in production", result.stderr)
+        # gunicorn loads the application the same way, and stops.
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        result = run_balie(
+            [str(gunicorn), "--check-config", "balie.wsgi"], **{**production, "BALIE_DEBUG": ""}
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("BALIE_SECRET_KEY", result.stdout + result.stderr)
+
+    def test_the_demo_key_works_only_in_debug_mode_and_fails_the_check(self) -> None:
+        production = {k: v for k, v in PRODUCTION.items() if k != "BALIE_SECRET_KEY"}
+        result = run_deploy_check(**{**production, "BALIE_DEBUG": "true"})
+        self.assertIn("security.W009", result.stderr)  # the demo key
+        self.assertIn("security.W018", result.stderr)  # debug mode
+        plain = run_balie([sys.executable, "-m", "balie", "check"], BALIE_DEBUG="true")
+        self.assertEqual(plain.returncode, 0, plain.stderr)
 
     @override_settings(SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=None)
     def test_health_checks_are_not_redirected_to_https(self) -> None:
