@@ -557,6 +557,7 @@ def taalhuis(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "now": now,
+            "taalhuis_libraries": libraries,  # their cards open for the Taalhuis
             "outcomes": Outcome.choices,
             "intake_form": _intake_form(None, libraries),
             "by_source": by_source,
