@@ -41,21 +41,29 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
-def env_secret(name: str, default: str | None = None) -> str:
-    """A secret from NAME, or from the file named by NAME_FILE (Docker secrets)."""
+def env_secret(name: str, default: str | None = None, *, why: str = "") -> str:
+    """A secret from NAME, or from the file named by NAME_FILE (Docker secrets). Empty counts
+    as not set."""
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
         return Path(file_name).read_text().strip()
-    value = os.environ.get(name, default)
-    if value is None:
-        raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set")
+    value = os.environ.get(name) or default
+    if not value:
+        raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set{why}")
     return value
 
 
 DEBUG = env_bool("BALIE_DEBUG", False)
-# The demo key starts with "django-insecure-", so that `check --deploy` refuses it.
+# Production (BALIE_DEBUG=false) refuses to start without its own key: every command, and
+# gunicorn, stop here with the message below. The demo (./scripts/demo sets BALIE_DEBUG=true)
+# uses a fixed key that starts with "django-insecure-", so that `check --deploy` refuses it too.
 SECRET_KEY = env_secret(
-    "BALIE_SECRET_KEY", "django-insecure-demo-key-set-BALIE_SECRET_KEY-in-production"
+    "BALIE_SECRET_KEY",
+    "django-insecure-demo-key-set-BALIE_SECRET_KEY-in-production" if DEBUG else None,
+    why=(
+        ": Balie does not start in production (BALIE_DEBUG=false) without a secret key of its "
+        "own. Make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    ),
 )
 ALLOWED_HOSTS = env_str("BALIE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("BALIE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -279,6 +287,12 @@ AXES_LOCKOUT_CALLABLE = "balie.security.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # A try during the lock neither counts nor extends it: "15 minutes" on the page stays true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Two wider limits within the same 15 minutes (balie/security/lockout.py): wrong passwords for one
+# e-mail address from all IP addresses together, and from one IP address for all accounts
+# together (credential stuffing; a library's desk PCs may share one address, hence higher).
+AXES_HANDLER = "balie.security.lockout.LoginLimitsHandler"
+BALIE_LOGIN_ACCOUNT_LIMIT = env_int("BALIE_LOGIN_ACCOUNT_LIMIT", 20)
+BALIE_LOGIN_IP_LIMIT = env_int("BALIE_LOGIN_IP_LIMIT", 30)
 # Logins are audited on the balie.security log; axes keeps only the failures it counts.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
@@ -308,6 +322,9 @@ SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("BALIE_SSO_TIMEOUT_SECONDS", 10)
 # Background work (e-mail, reminders): `balie db_worker` runs the queue; cron runs
 # `balie send_reminders` every hour.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task that waits longer than this for a worker makes /health/ready answer 503
+# (task_queue_stalled): the workers have stopped.
+BALIE_TASK_MAX_WAIT_MINUTES = env_int("BALIE_TASK_MAX_WAIT_MINUTES", 15)
 # Where people reach Balie, for links in e-mails and calendars.
 BALIE_SITE_URL = env_str("BALIE_SITE_URL", "http://127.0.0.1:8000")
 

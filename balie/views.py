@@ -10,7 +10,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import (
     FileResponse,
@@ -23,12 +22,14 @@ from django.http import (
 )
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
 from django.views import csrf
 from django.views.decorators.http import require_GET
 from django.views.static import was_modified_since
 
+from balie import health
 from balie.cohorts.models import Material, Meeting
 from balie.desk.models import TAALHUIS_SPECIALISMS
 from balie.learning.models import Step
@@ -71,12 +72,14 @@ def live(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 def ready(request: HttpRequest) -> HttpResponse:
-    """Readiness: the database answers."""
+    """Readiness: the database answers, and neither the retention purge nor the task queue has
+    stopped (balie/health.py). 200 "ok", else 503 with the reasons, one short word a line."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        problems = health.problems(timezone.now())
     except Exception:  # noqa: BLE001 - any failure means not ready
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+        problems = ["database_unavailable"]
+    if problems:
+        return HttpResponse("\n".join(problems), status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -12,9 +12,11 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from balie.desk import handover_actions as actions
 from balie.desk.models import HandOver, Purge
+from balie.desk.tasks import purge_contact_data as purge_task
 from balie.desk.tests.test_handovers import make_handover, make_offer, make_slot
 from balie.testing import BaseTestCase, at_once
 
@@ -106,14 +108,19 @@ class PurgeTests(BaseTestCase):
         self.kept.refresh_from_db()
         self.assertEqual((self.kept.first_name, self.kept.contact), ("", ""))
 
-    @override_settings(TASKS=IMMEDIATE)
-    def test_the_command_and_the_task(self) -> None:
+    def test_the_command_purges_itself_without_a_worker(self) -> None:
         out = StringIO()
-        call_command("purge_contact_data", "--now", stdout=out)
-        self.assertIn("4", out.getvalue())
+        call_command("purge_contact_data", stdout=out)
+        self.assertIn("4 hand-over(s) in 2 library(ies)", out.getvalue())
         self.assertEqual(HandOver.objects.exclude(contact_deleted_at=None).count(), 4)
-        call_command("purge_contact_data", stdout=StringIO())  # enqueued, run at once: nothing
-        self.assertEqual(Purge.objects.count(), 2)
+        self.assertFalse(DBTaskResult.objects.exists())  # nothing left for a worker
+        call_command("purge_contact_data", "--now", stdout=StringIO())  # old cron lines work
+        self.assertEqual(Purge.objects.count(), 2)  # one per library, once
+
+    @override_settings(TASKS=IMMEDIATE)
+    def test_the_task_stays_for_a_schedule_of_tasks(self) -> None:
+        self.assertEqual(purge_task.enqueue().return_value, 4)
+        self.assertEqual(HandOver.objects.exclude(contact_deleted_at=None).count(), 4)
 
     def test_the_taalhuis_sees_when_the_details_were_deleted(self) -> None:
         actions.purge_contact_data(timezone.now())
