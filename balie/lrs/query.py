@@ -210,7 +210,9 @@ def single(params: QueryDict, client: Client) -> Statement | None:
 
 def shape(statement: dict[str, Any], form: str, languages: list[str]) -> dict[str, Any]:
     """The statement in format `form`: exact, ids (only what identifies agents, verbs and
-    activities) or canonical (language maps cut to the best of `languages`)."""
+    activities: an Activity's id, an Agent's or identified Group's identifier, an anonymous
+    Group's members; Communication 2.1.3.s1 table, row 12) or canonical (language maps cut to
+    the best of `languages`)."""
     if form == "ids":
         return _ids(statement)
     if form == "canonical":
@@ -225,7 +227,7 @@ def _ids(statement: dict[str, Any]) -> dict[str, Any]:
     target = statement["object"]
     kind = target.get("objectType", "Activity")
     if kind == "Activity":
-        result["object"] = {"objectType": "Activity", "id": target["id"]}
+        result["object"] = {"id": target["id"]}
     elif kind in ("Agent", "Group"):
         result["object"] = _agent_ids(target)
     elif kind == "SubStatement":
@@ -239,10 +241,7 @@ def _ids(statement: dict[str, Any]) -> dict[str, Any]:
                 context[key] = _agent_ids(context[key])
         if "contextActivities" in context:
             context["contextActivities"] = {
-                key: [
-                    {"objectType": "Activity", "id": a["id"]}
-                    for a in (group if isinstance(group, list) else [group])
-                ]
+                key: [{"id": a["id"]} for a in (group if isinstance(group, list) else [group])]
                 for key, group in context["contextActivities"].items()
             }
     return result

@@ -12,11 +12,10 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.utils.http import http_date
 
 from balie.lib import jsonbody
-from balie.lrs import multipart, query, store
+from balie.lrs import multipart, query, signature, store
 from balie.lrs.http import (
     SUPPORTED_VERSIONS,
     BadRequest,
@@ -101,6 +100,7 @@ def _save(
     statements: list[dict[str, Any]], attachments: dict[str, tuple[str, bytes]], client: Client
 ) -> list[uuid.UUID]:
     _check_attachments(statements, attachments)
+    signature.check(statements, attachments)
     _check_voiding(statements, client)
     try:
         return store.store(
@@ -191,23 +191,21 @@ def _response(
     body: dict[str, Any], rows: list[Statement], with_attachments: bool, client: Client
 ) -> HttpResponse:
     """JSON, or multipart/mixed with the attachments' content when asked for."""
-    if with_attachments:
-        content, content_type = multipart.build(
-            json.dumps(body).encode(), _stored_attachments(rows, client)
-        )
-        response = HttpResponse(content, content_type=content_type)
-    else:
-        response = JsonResponse(body)
-    response["X-Experience-API-Consistent-Through"] = timezone.now().isoformat()
-    return response
+    if not with_attachments:
+        return JsonResponse(body)
+    content, content_type = multipart.build(
+        json.dumps(body).encode(), _stored_attachments(rows, client)
+    )
+    return HttpResponse(content, content_type=content_type)
 
 
 def _stored_attachments(rows: list[Statement], client: Client) -> list[tuple[str, str, bytes]]:
+    """The stored content of the rows' attachments: every one that came as a part, also one
+    that has a fileUrl too (Communication 2.1.3.s2.b6: all attachments)."""
     hashes = {
         attachment["sha2"].lower()
         for row in rows
         for attachment in query.attachments_of(row.payload)
-        if "fileUrl" not in attachment
     }
     if not hashes:
         return []
