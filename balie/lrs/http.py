@@ -290,6 +290,8 @@ def xapi_resource(*methods: str, public: bool = False) -> Callable:
                     request.method = "GET"
                 if request.method not in methods:
                     return error(405, f"{request.method} is not allowed here")
+                if any("\x00" in name + "".join(values) for name, values in request.GET.lists()):
+                    raise BadRequest("a parameter holds the character U+0000 (not allowed)")
                 if not public:
                     request.xapi_client = authenticate(request)
                     _check_version(request)

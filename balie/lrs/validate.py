@@ -126,17 +126,21 @@ def _statement_parts(value: dict[str, Any], path: str, *, sub: bool) -> None:
             _attachment(attachment, f"{path}.attachments[{index}]")
 
 
-def _no_nulls(value: Any, path: str) -> None:
-    """Null is no value in xAPI, except inside extensions (whose content is the client's)."""
-    if value is None:
+def _no_nulls(value: Any, path: str, *, extension: bool = False) -> None:
+    """Null is no value in xAPI, except inside extensions (whose content is the client's). No
+    text anywhere may hold the character U+0000, which PostgreSQL cannot store in JSON."""
+    if value is None and not extension:
         raise BadRequest(f"{path}: null is not allowed")
+    if isinstance(value, str) and "\x00" in value:
+        raise BadRequest(f"{path}: the character U+0000 is not allowed")
     if isinstance(value, dict):
         for key, item in value.items():
-            if key != "extensions":
-                _no_nulls(item, f"{path}.{key}")
+            if "\x00" in key:
+                raise BadRequest(f"{path}: the character U+0000 is not allowed in a key")
+            _no_nulls(item, f"{path}.{key}", extension=extension or key == "extensions")
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _no_nulls(item, f"{path}[{index}]")
+            _no_nulls(item, f"{path}[{index}]", extension=extension)
 
 
 def _object(value: Any, path: str, allowed: frozenset[str]) -> None:

@@ -216,3 +216,26 @@ class DefinitionMergeTests(XapiTestCase):
         self.xapi_post("statements", batch)
         got = self.xapi_get("activities?" + urlencode({"activityId": MODULE})).json()
         self.assertEqual(got["definition"]["name"], {"en": "Storytime", "nl": "Voorlezen"})
+
+
+class NulCharacterTests(XapiTestCase):
+    """U+0000 is valid UTF-8 (Communication 1.4) but PostgreSQL stores it in no text or JSON:
+    a 400 that says so, on both databases, never a 500."""
+
+    def test_in_a_statement_also_inside_extensions(self):
+        for sent in (
+            statement(actor={**ALICE, "name": "A\u0000"}),
+            statement(result={"extensions": {"https://balie.example/ext": ["\u0000"]}}),
+            statement(result={"extensions": {"https://balie.example/ext": {"k\u0000": 1}}}),
+        ):
+            with self.subTest(sent):
+                response = self.xapi_post("statements", sent)
+                self.assertEqual(response.status_code, 400, response.content)
+                self.assertIn("U+0000", response.json()["error"])
+
+    def test_in_a_parameter(self):
+        state = "activities/state?" + urlencode(
+            {"activityId": MODULE, "agent": json.dumps(ALICE), "stateId": "a\u0000"}
+        )
+        self.assertEqual(self.xapi_put(state, b"{}").status_code, 400)
+        self.assertEqual(self.xapi_get("statements?verb=http://x.org/\u0000").status_code, 400)
