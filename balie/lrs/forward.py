@@ -38,8 +38,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from balie.lrs import multipart
-from balie.lrs.models import Attachment, Delivery, Forwarder, Statement
-from balie.lrs.query import attachments_of
+from balie.lrs.models import Delivery, Forwarder, Statement
+from balie.lrs.query import stored_attachments
 
 BATCH = 50
 TIMEOUT_SECONDS = 20
@@ -161,33 +161,10 @@ def _outgoing(payload: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in payload.items() if key != "stored"}
 
 
-def _stored_attachments(rows: list[Statement]) -> list[tuple[str, str, bytes]]:
-    """(sha2, content type, content) of the attachments of `rows` that Balie holds."""
-    wanted = {
-        (row.organisation_id, attachment["sha2"].lower())
-        for row in rows
-        for attachment in attachments_of(row.payload)
-    }
-    if not wanted:
-        return []
-    found = {}
-    for attachment in Attachment.objects.filter(
-        organisation_id__in={organisation for organisation, _ in wanted},
-        sha2__in={sha2 for _, sha2 in wanted},
-    ):
-        if (attachment.organisation_id, attachment.sha2) in wanted:
-            found[attachment.sha2] = (
-                attachment.sha2,
-                attachment.content_type,
-                bytes(attachment.content),
-            )
-    return list(found.values())
-
-
 def _post(forwarder: Forwarder, rows: list[Statement]) -> Answer:
     body = json.dumps([_outgoing(row.payload) for row in rows]).encode()
     content_type = "application/json"
-    parts = _stored_attachments(rows)
+    parts = stored_attachments(rows, {row.organisation_id for row in rows})
     if parts:
         body, content_type = multipart.build(body, parts)
     credentials = f"{forwarder.username}:{forwarder.password}".encode()

@@ -15,6 +15,7 @@ references is followed `REFERENCE_DEPTH` deep.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +29,7 @@ from django.utils.dateparse import parse_datetime
 
 from balie.lrs.agents import parse_agent_param
 from balie.lrs.http import BadRequest
-from balie.lrs.models import Client, Relation, Statement
+from balie.lrs.models import Attachment, Client, Relation, Statement
 from balie.lrs.store import agent_hash, digest
 from balie.lrs.validate import IRI, TIMESTAMP, UUID
 
@@ -311,3 +312,25 @@ def attachments_of(statement: dict[str, Any]) -> list[dict[str, Any]]:
     if target.get("objectType") == "SubStatement":
         found.extend(target.get("attachments", []))
     return found
+
+
+def stored_attachments(
+    rows: list[Statement], organisation_ids: Iterable[int]
+) -> list[tuple[str, str, bytes]]:
+    """(sha2, content type, content) of the attachments of `rows` whose content one of
+    `organisation_ids` holds: every one that came as a part, also one that has a fileUrl too
+    (Communication 2.1.3.s2.b6: all attachments). For a GET with attachments=true and for
+    forwarding."""
+    hashes = {a["sha2"].lower() for row in rows for a in attachments_of(row.payload)}
+    if not hashes:
+        return []
+    found = {}
+    for attachment in Attachment.objects.filter(
+        sha2__in=hashes, organisation_id__in=organisation_ids
+    ).only("sha2", "content_type", "content"):
+        found[attachment.sha2] = (
+            attachment.sha2,
+            attachment.content_type,
+            bytes(attachment.content),
+        )
+    return list(found.values())

@@ -24,7 +24,7 @@ from balie.lrs.http import (
     NotFound,
     xapi_resource,
 )
-from balie.lrs.models import VOIDED, Attachment, Client, Statement
+from balie.lrs.models import VOIDED, Client, Statement
 from balie.lrs.validate import UUID, validate_statement, validate_statements
 
 
@@ -194,28 +194,6 @@ def _response(
     if not with_attachments:
         return JsonResponse(body)
     content, content_type = multipart.build(
-        json.dumps(body).encode(), _stored_attachments(rows, client)
+        json.dumps(body).encode(), query.stored_attachments(rows, client.organisation_ids())
     )
     return HttpResponse(content, content_type=content_type)
-
-
-def _stored_attachments(rows: list[Statement], client: Client) -> list[tuple[str, str, bytes]]:
-    """The stored content of the rows' attachments: every one that came as a part, also one
-    that has a fileUrl too (Communication 2.1.3.s2.b6: all attachments)."""
-    hashes = {
-        attachment["sha2"].lower()
-        for row in rows
-        for attachment in query.attachments_of(row.payload)
-    }
-    if not hashes:
-        return []
-    found = {}
-    for attachment in Attachment.objects.filter(
-        sha2__in=hashes, organisation_id__in=client.organisation_ids()
-    ).only("sha2", "content_type", "content"):
-        found[attachment.sha2] = (
-            attachment.sha2,
-            attachment.content_type,
-            bytes(attachment.content),
-        )
-    return list(found.values())
