@@ -11,6 +11,7 @@ import json
 import uuid
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import http_date
 
@@ -142,13 +143,13 @@ def _check_voiding(statements: list[dict[str, Any]], client: Client) -> None:
     voiding_here = {
         uuid.UUID(s["id"]) for s in statements if "id" in s and s["verb"]["id"] == VOIDED
     }
-    stored = Statement.objects.filter(statement_id__in=targets).values_list(
-        "statement_id", "verb_id", "organisation_id"
+    stored = Statement.objects.filter(statement_id__in=targets).annotate(
+        visible=Exists(Statement.objects.visible_to(client).filter(pk=OuterRef("pk")))
     )
-    for statement_id, verb_id, organisation_id in stored:
+    for statement_id, verb_id, visible in stored.values_list("statement_id", "verb_id", "visible"):
         if verb_id == VOIDED:
             voiding_here.add(statement_id)
-        elif organisation_id not in client.organisation_ids():
+        elif not visible:
             raise Forbidden(f"statement {statement_id} is not this client's to void")
     for target, index in targets.items():
         if target in voiding_here:

@@ -51,6 +51,16 @@ class WorksCouncilTests(XapiTestCase):
                 self.assertEqual(self.ids(auth), {self.own["id"], *self.recorded})
                 self.assertEqual(self.single(auth), 200)
 
+    def test_a_client_voids_only_what_it_may_read(self):
+        """Data 2.3.2.s2.b4: 403 for a source not authorised to void the statement."""
+        voiding = statement(
+            verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
+            object={"objectType": "StatementRef", "id": self.recorded[0]},
+        )
+        self.assertEqual(self.xapi_post("statements", voiding).status_code, 403)
+        self.agree()
+        self.assertEqual(self.xapi_post("statements", voiding).status_code, 200)
+
     def test_a_branch_follows_its_library(self):
         at_branch = statement()  # recorded by Balie for someone of the branch
         store.store([at_branch], organisation=self.branch, authority=balie_agent())
