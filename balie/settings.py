@@ -387,6 +387,10 @@ RATELIMIT_VIEW = "balie.views.rate_limited"
 RATELIMIT_ENABLE = env_bool("BALIE_RATE_LIMITS", True)
 # Requests a minute per xAPI client (balie/lrs/http.py): 600 POSTs of 50 statements is 30,000.
 BALIE_XAPI_RATE_LIMIT = env_str("BALIE_XAPI_RATE_LIMIT", "600/m")
+# Wrong credentials on /xapi/ (balie/lrs/http.py): after this many failures per key, or per
+# client IP address, in the period, a 429 until the period ends, and an audit event.
+BALIE_XAPI_AUTH_FAILURES_PER_KEY = env_str("BALIE_XAPI_AUTH_FAILURES_PER_KEY", "10/15m")
+BALIE_XAPI_AUTH_FAILURES_PER_IP = env_str("BALIE_XAPI_AUTH_FAILURES_PER_IP", "30/15m")
 RATELIMIT_IP_META_KEY = "balie.security.client.client_ip"
 # django-ratelimit's check does not know Django's own RedisCache (W001: "not officially
 # supported", though it counts atomically as the check wants), and refuses the in-memory cache

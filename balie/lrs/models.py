@@ -59,6 +59,26 @@ class Client(models.Model):
             "account": {"homePage": settings.BALIE_SITE_URL + "/xapi/clients", "name": self.key},
         }
 
+    def without_agreement_ids(self) -> list[int]:
+        """Of `organisation_ids`, those whose people's own statements (the ones Balie records
+        per person, `Statement.client` empty) this client may not read: a library's or POI's
+        client reads them only where the works council agreed (the rule of the cohort team
+        page; a branch follows its library). A national client reads them all, as before.
+        Computed once per request object."""
+        if not hasattr(self, "_without_agreement_ids"):
+            self._without_agreement_ids = []
+            if self.organisation.kind != Organisation.Kind.NATIONAL:
+                rows = Organisation.objects.filter(pk__in=self.organisation_ids()).values_list(
+                    "pk", "kind", "works_council_agreed_on", "parent__works_council_agreed_on"
+                )
+                self._without_agreement_ids = [
+                    pk
+                    for pk, kind, agreed, library_agreed in rows
+                    if agreed is None
+                    and not (kind == Organisation.Kind.BRANCH and library_agreed is not None)
+                ]
+        return self._without_agreement_ids
+
     def organisation_ids(self) -> list[int]:
         """The client's organisation and those under it (a POI's libraries and their
         branches): whose statements it sees. Computed once per request object."""
@@ -87,7 +107,13 @@ class StatementQuerySet(models.QuerySet["Statement"]):
         raise StatementsNeverChange("stored statements are never deleted; void them instead")
 
     def visible_to(self, client: Client) -> StatementQuerySet:
-        return self.filter(organisation_id__in=client.organisation_ids())
+        """The client's organisations' statements: what their tools stored, and what Balie
+        recorded of their people where the works council agreed (`without_agreement_ids`)."""
+        visible = self.filter(organisation_id__in=client.organisation_ids())
+        hidden = client.without_agreement_ids()
+        if hidden:
+            visible = visible.exclude(client__isnull=True, organisation_id__in=hidden)
+        return visible
 
     def not_voided(self) -> StatementQuerySet:
         """Voiding hides a statement from every query but `voidedStatementId`."""

@@ -71,6 +71,7 @@ class AuditAction(models.TextChoices):
     LOGIN_LOCKED_OUT = "login_locked_out", _("login blocked: wrong passwords")
     CONTACT_SHOWN = "contact_shown", _("a customer's contact data shown")
     CARD_MAILED = "card_mailed", _("appointment card e-mailed to the customer")
+    XAPI_AUTH_BLOCKED = "xapi_auth_blocked", _("xAPI blocked: wrong credentials")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
