@@ -39,6 +39,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from balie.scorm import activities as activity_tree
+
 MANIFEST = "imsmanifest.xml"
 CHUNK = 64 * 1024
 # How many missing files a message names before it says "and N more".
@@ -91,6 +93,8 @@ class Package:
     file_count: int
     size: int  # uncompressed bytes
     files: frozenset[str] = field(repr=False, default=frozenset())
+    # The organisation's activity tree with mastery, thresholds and sequencing (activities.py)
+    activities: tuple[dict, ...] = field(repr=False, default=())
 
 
 # --- The zip ------------------------------------------------------------------------------
@@ -423,6 +427,13 @@ def _describe(archive: zipfile.ZipFile, limits: Limits) -> tuple[Package, list[z
         file_count=len(members),
         size=sum(info.file_size for info in members),
         files=frozenset(names),
+        activities=tuple(
+            activity_tree.read(
+                manifest, organisation, {i.identifier: (i.launch, i.is_sco) for i in items}
+            )
+        )
+        if organisation is not None
+        else (),
     )
     return package, members
 
