@@ -19,7 +19,8 @@ the result is stored as plain JSON on the package (`Package.activities`), for
   `rollupRules` (its own rules over its children).
 
 What Balie does not read: post-condition and exit rules, time limits, selection and
-randomisation, delivery controls. docs/scorm.md says which parts of sequencing Balie follows.
+randomisation, delivery controls. docs/scorm-sequencing.md says which parts of sequencing
+Balie follows.
 """
 
 from __future__ import annotations

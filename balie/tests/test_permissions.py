@@ -509,6 +509,7 @@ SHARED_CONTENT = {
     "scorm:replace": "scorm_step",
     "scorm:start": "scorm_package",
     "scorm:file": "scorm_package",
+    "scorm:retry": "scorm_package",
 }
 
 # Paths with an id that this walk leaves to others, and why.
