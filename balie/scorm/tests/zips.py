@@ -96,12 +96,14 @@ MANIFEST_2004 = """<?xml version="1.0"?>
 
 
 def sco_page(name: str) -> bytes:
-    """A SCO page that the browser tests drive: buttons that set a bookmark, finish, pass or
-    fail, through the run-time API the player gives it (SCORM 2004)."""
+    """A SCO page that the browser tests drive: buttons that set a bookmark, finish, pass,
+    fail or ask for the next part, through the run-time API the player gives it (SCORM
+    2004)."""
     return f"""<!DOCTYPE html><html lang="en"><head><title>{name}</title></head><body>
 <h1>{name}</h1><p id="where"></p>
 <button id="bookmark">Bookmark</button> <button id="finish">Finish</button>
 <button id="pass">Pass</button> <button id="fail">Fail</button>
+<button id="continue">Continue</button>
 <script src="sco.js"></script></body></html>""".encode()
 
 
@@ -123,6 +125,10 @@ document.getElementById("bookmark").onclick = function () {
   api.Commit("");
 };
 document.getElementById("finish").onclick = function () { finish("", null); };
+document.getElementById("continue").onclick = function () {
+  api.SetValue("adl.nav.request", "continue");
+  api.Terminate("");
+};
 document.getElementById("pass").onclick = function () {
   api.SetValue("cmi.interactions.0.id", "q1");
   api.SetValue("cmi.interactions.0.type", "choice");
