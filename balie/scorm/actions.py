@@ -155,6 +155,7 @@ class Saved:
     attempt: Attempt | None
     applied: bool  # False when a newer commit was already saved, or the attempt is over
     step_done: bool
+    progress: Progress
 
 
 def revision_of(session: Session, sequence: int) -> int:
@@ -226,17 +227,17 @@ def _finished_by_rule(user: User, package: Package, progress: Progress) -> bool:
     return (seconds or 0) >= (package.finish_minutes or 0) * 60
 
 
-def _finish_if_done(user: User, package: Package) -> bool:
-    """Mark the step done when the package is done by its rules (or the editor's rule);
-    whether the step is done now."""
+def _finish_if_done(user: User, package: Package, sco: str) -> tuple[bool, Progress]:
+    """Mark the step done when the package is done by its rules (or the editor's rule).
+    Whether the step is done now, and the learner's progress with `sco` open."""
     step = package.step
+    progress = progress_of(user, package, current=sco)
     if StepProgress.objects.filter(user=user, step=step, seen_at__isnull=False).exists():
-        return True
-    progress = progress_of(user, package)
+        return True, progress
     if progress.done or _finished_by_rule(user, package, progress):
         learning.complete_step(user, step)
-        return True
-    return False
+        return True, progress
+    return False, progress
 
 
 def _check_session(package: Package, session: Session, *, sco: bool = True) -> None:
@@ -268,7 +269,8 @@ def save_commit(
         if attempt is not None and attempt.session_id == session.id
         else 0,
     )
-    return Saved(attempt=attempt, applied=applied, step_done=_finish_if_done(user, package))
+    step_done, progress = _finish_if_done(user, package, session.sco)
+    return Saved(attempt=attempt, applied=applied, step_done=step_done, progress=progress)
 
 
 def save_beat(user: User, package: Package, *, session: Session, seconds: int) -> bool:
@@ -283,7 +285,7 @@ def save_beat(user: User, package: Package, *, session: Session, seconds: int) -
         shown_at=session.started_at,
         active_seconds=min(max(seconds, 0), MAX_SESSION_SECONDS),
     )
-    return _finish_if_done(user, package)
+    return _finish_if_done(user, package, session.sco)[0]
 
 
 class NotFailed(Exception):

@@ -267,7 +267,7 @@ def commit(request: HttpRequest) -> HttpResponse:
         return _refused(400, " ".join(error.messages))
     except (Http404, ValueError):
         return _refused(404, _("This package is not there any more."))
-    state = player.describe(package, actions.progress_of(user, package, current=session.sco))
+    state = player.describe(package, saved.progress)
     return JsonResponse(
         {
             "result": True,
