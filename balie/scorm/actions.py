@@ -145,8 +145,7 @@ def progress_of(user: User, package: Package, *, current: str = "") -> Progress:
     if not current and attempts:
         current = max(attempts.values(), key=lambda a: a.updated_at).sco
     plan = sequencing.plan(tree, statuses, data, current=current)
-    roots = [a["id"] for a in tree if a["parent"] is None]
-    done = bool(roots) and statuses[roots[0]].done
+    done = completion.package_done(tree, statuses)
     return Progress(attempts=attempts, statuses=statuses, plan=plan, done=done)
 
 

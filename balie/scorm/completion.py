@@ -186,10 +186,7 @@ def rollup(
     return found
 
 
-def package_done(
-    activities: list[Mapping[str, Any]], data: Mapping[str, Mapping[str, Any]], *, is_2004: bool
-) -> bool:
-    roots = [activity for activity in activities if activity["parent"] is None]
-    if not roots:
-        return False
-    return rollup(activities, data, is_2004=is_2004)[roots[0]["id"]].done
+def package_done(activities: list[Mapping[str, Any]], statuses: Mapping[str, Status]) -> bool:
+    """Whether the organisation (the root of `rollup`'s statuses) is done."""
+    roots = [activity["id"] for activity in activities if activity["parent"] is None]
+    return bool(roots) and statuses[roots[0]].done
