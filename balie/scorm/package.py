@@ -427,15 +427,25 @@ def _describe(archive: zipfile.ZipFile, limits: Limits) -> tuple[Package, list[z
         file_count=len(members),
         size=sum(info.file_size for info in members),
         files=frozenset(names),
-        activities=tuple(
-            activity_tree.read(
-                manifest, organisation, {i.identifier: (i.launch, i.is_sco) for i in items}
-            )
-        )
-        if organisation is not None
-        else (),
+        activities=_activities(manifest, organisation, items),
     )
     return package, members
+
+
+def _activities(manifest: Element, organisation: Element | None, items: list[Item]) -> tuple:
+    if organisation is None:
+        return ()
+    launches = {item.identifier: (item.launch, item.is_sco) for item in items}
+    return tuple(activity_tree.read(manifest, organisation, launches))
+
+
+def read_activities(manifest: bytes) -> tuple[dict, ...]:
+    """The activity tree of the manifest of a package that was checked and unpacked before
+    (activities.py), for a package imported before Balie read it. PackageError for a
+    manifest it cannot read."""
+    root = _parse(manifest)
+    organisation = _organisation(root)
+    return _activities(root, organisation, _items(organisation, _resources(root)))
 
 
 def inspect(source: BinaryIO, limits: Limits = Limits()) -> Package:

@@ -9,6 +9,7 @@ import json
 from datetime import timedelta
 
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -215,3 +216,18 @@ class FinishRuleTests(ScormTestCase):
         self.assertEqual((self.golf.finish_rule, self.golf.finish_minutes), ("minutes", 10))
         self.login(self.alice)
         self.assertEqual(self.client.get(url).status_code, 302)  # to the admin login
+
+
+class OlderPackageTests(ScormTestCase):
+    def test_the_manifest_of_an_older_package_is_read_again(self) -> None:
+        tested = import_package(
+            io.BytesIO(zips.with_post_test()), module=self.golf_module, by=self.editor
+        )
+        Package.objects.update(activities=[])
+        self.assertEqual(Package.objects.get(pk=tested.pk).activity_tree[2]["passing"], None)
+        out = io.StringIO()
+        call_command("read_scorm_manifests", stdout=out)
+        self.assertIn("2 manifests read.", out.getvalue())
+        self.assertEqual(Package.objects.get(pk=tested.pk).activity_tree[2]["passing"], 0.8)
+        call_command("read_scorm_manifests", stdout=out)  # nothing left to read
+        self.assertIn("0 manifests read.", out.getvalue())
