@@ -25,6 +25,15 @@ class Version(models.TextChoices):
     CMI5 = "cmi5", _("cmi5")
 
 
+class FinishRule(models.TextChoices):
+    """When a package that never reports back counts as finished. A package's own report
+    always counts; these rules apply only while none of its SCOs has reported anything."""
+
+    NEVER = "never", _("Only when the package reports that it is finished")
+    OPENED = "opened", _("As soon as the learner has opened it")
+    MINUTES = "minutes", _("After the learner has spent a number of minutes in it")
+
+
 class PackageQuerySet(models.QuerySet["Package"]):
     def visible_to(self, user: User) -> PackageQuerySet:
         """A package is seen by whoever may see its step's module."""
@@ -47,6 +56,25 @@ class Package(models.Model):
     items = models.JSONField(_("items"), default=list)
     # A cmi5 course: its id, blocks and AUs as cmi5_package.Course.structure() gives them.
     cmi5 = models.JSONField(_("cmi5 course structure"), default=dict, blank=True)
+    # The organisation's activity tree: mastery, thresholds, objectives, sequencing
+    # (balie/scorm/activities.py). Empty for a package imported before Balie read it.
+    activities = models.JSONField(_("activities"), default=list)
+    finish_rule = models.CharField(
+        _("finished when it does not report back"),
+        max_length=10,
+        choices=FinishRule.choices,
+        default=FinishRule.NEVER,
+        help_text=_(
+            "Some packages never tell Balie that the learner has finished. Choose when the "
+            "step then counts as done. What the package itself reports always counts."
+        ),
+    )
+    finish_minutes = models.PositiveSmallIntegerField(
+        _("minutes"),
+        null=True,
+        blank=True,
+        help_text=_("For 'after a number of minutes': how many."),
+    )
     folder = models.CharField(_("folder"), max_length=100, unique=True)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     file_count = models.PositiveIntegerField(_("number of files"))
@@ -69,6 +97,46 @@ class Package(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        if self.finish_rule == FinishRule.MINUTES and not self.finish_minutes:
+            raise ValidationError(
+                {"finish_minutes": _("Say after how many minutes the step counts as done.")}
+            )
+
+    @property
+    def activity_tree(self) -> list[dict]:
+        """The activities; for a package imported before Balie read them, its items as the
+        children of one organisation without sequencing."""
+        if self.activities:
+            return self.activities
+        defaults = {
+            "mastery": None,
+            "threshold": None,
+            "passing": None,
+            "objectives": [],
+            "data": "",
+            "prerequisites": "",
+            "controls": {"choice": True, "flow": False, "forwardOnly": False},
+            "rules": [],
+            "rollup": {"satisfied": True, "completion": True},
+            "rollupRules": [],
+        }
+        root = {**defaults, "id": "", "title": self.title, "parent": None, "launch": ""}
+        return [root] + [
+            {
+                **defaults,
+                "id": item.get("identifier") or str(position),
+                "title": item.get("title") or self.title,
+                "parent": "",
+                "launch": item["launch"],
+                "sco": item.get("sco", False),
+            }
+            for position, item in enumerate(self.launch_items)
+        ]
+
+    def activity(self, identifier: str) -> dict | None:
+        return next((a for a in self.activity_tree if a["id"] == identifier and a["launch"]), None)
+
     @property
     def is_2004(self) -> bool:
         return self.version == Version.SCORM_2004
@@ -89,20 +157,6 @@ class Package(models.Model):
             + (f"?{parts.query}" if parts.query else "")
             + (f"#{parts.fragment}" if parts.fragment else "")
         )
-
-    def player_items(self) -> list[dict]:
-        """The items as the player lists them: title, url, and whether it is the one that
-        starts (the first with the package's launch address)."""
-        found: list[dict] = []
-        current = False
-        for item in self.launch_items:
-            is_start = not current and item["launch"] == self.launch
-            current = current or is_start
-            url = self.launch_url(item["launch"])
-            found.append(
-                {"title": item.get("title") or self.title, "url": url, "current": is_start}
-            )
-        return found
 
     @property
     def has_sco(self) -> bool:
@@ -125,18 +179,23 @@ class Session:
     id: uuid.UUID
     started_at: datetime
     base_seconds: int
+    sco: str = ""  # the item (activity id) that was started
+    number: int = 1  # the attempt at that SCO
 
 
 class Attempt(models.Model):
-    """One learner's run-time data for one package: where they are, what the package keeps
-    for itself, its verdict and score, and the time spent. Every page showing of the package
-    is a session; its commits are numbered, and a commit not newer than `revision` arrived
-    late or twice and changes nothing."""
+    """One learner's run-time data for one SCO of a package: where they are, what the SCO
+    keeps for itself, its verdict and score, and the time spent. "Opnieuw proberen" starts a
+    new attempt (`number` one higher) and keeps the old one. Every page showing of the SCO is
+    a session; its commits are numbered, and a commit not newer than `revision` arrived late
+    or twice and changes nothing."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="scorm_attempts")
     package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="attempts")
+    sco = models.CharField(max_length=200, blank=True)  # the item's identifier (activity id)
+    number = models.PositiveIntegerField(default=1)
     # location, suspend_data, completion_status, success_status, exit, lesson_status (1.2),
-    # score: {raw, min, max, scaled}
+    # progress_measure, score: {raw, min, max, scaled}, interactions, objectives
     data = models.JSONField(default=dict)
     revision = models.BigIntegerField(default=0)
     session_id = models.UUIDField(null=True)
@@ -151,7 +210,9 @@ class Attempt(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "package"], name="one_attempt_per_package")
+            models.UniqueConstraint(
+                fields=["user", "package", "sco", "number"], name="one_attempt_per_sco_and_number"
+            )
         ]
 
     def __str__(self) -> str:
@@ -161,18 +222,13 @@ class Attempt(models.Model):
     def total_seconds(self) -> int:
         return self.earlier_seconds + self.session_seconds
 
-    @property
-    def is_done(self) -> bool:
-        return (
-            self.data.get("completion_status") == "completed"
-            or self.data.get("success_status") == "passed"
-        )
-
     TOKEN_SALT = "balie.scorm.session"  # noqa: S105 - a salt, not a secret
     TOKEN_MAX_AGE = 24 * 60 * 60
 
     @classmethod
-    def token_for(cls, user: User, package: Package, *, base_seconds: int) -> str:
+    def token_for(
+        cls, user: User, package: Package, *, base_seconds: int, sco: str = "", number: int = 1
+    ) -> str:
         """A signed ticket for one showing of a package to one learner. The commit endpoint
         takes no CSRF token (the last commit goes by sendBeacon), so this ticket is what
         proves a commit comes from a page Balie gave this learner."""
@@ -182,6 +238,8 @@ class Attempt(models.Model):
             "s": uuid.uuid4().hex,
             "t": time.time(),
             "b": base_seconds,
+            "i": sco,
+            "n": number,
         }
         return signing.dumps(payload, salt=cls.TOKEN_SALT)
 
@@ -202,6 +260,8 @@ class Attempt(models.Model):
             id=uuid.UUID(payload["s"]),
             started_at=datetime.fromtimestamp(payload["t"], tz=UTC),
             base_seconds=payload["b"],
+            sco=payload.get("i", ""),
+            number=payload.get("n", 1),
         )
 
 

@@ -40,6 +40,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from balie.scorm import activities as activity_tree
+
 MANIFEST = "imsmanifest.xml"
 CHUNK = 64 * 1024
 # How many missing files a message names before it says "and N more".
@@ -92,6 +94,8 @@ class Package:
     file_count: int
     size: int  # uncompressed bytes
     files: frozenset[str] = field(repr=False, default=frozenset())
+    # The organisation's activity tree with mastery, thresholds and sequencing (activities.py)
+    activities: tuple[dict, ...] = field(repr=False, default=())
 
 
 # --- The zip ------------------------------------------------------------------------------
@@ -428,8 +432,25 @@ def _describe(archive: zipfile.ZipFile, limits: Limits) -> tuple[Package, list[z
         file_count=len(members),
         size=sum(info.file_size for info in members),
         files=frozenset(names),
+        activities=_activities(manifest, organisation, items),
     )
     return package, members
+
+
+def _activities(manifest: Element, organisation: Element | None, items: list[Item]) -> tuple:
+    if organisation is None:
+        return ()
+    launches = {item.identifier: (item.launch, item.is_sco) for item in items}
+    return tuple(activity_tree.read(manifest, organisation, launches))
+
+
+def read_activities(manifest: bytes) -> tuple[dict, ...]:
+    """The activity tree of the manifest of a package that was checked and unpacked before
+    (activities.py), for a package imported before Balie read it. PackageError for a
+    manifest it cannot read."""
+    root = _parse(manifest)
+    organisation = _organisation(root)
+    return _activities(root, organisation, _items(organisation, _resources(root)))
 
 
 def inspect(source: BinaryIO, limits: Limits = Limits()) -> Package:

@@ -519,6 +519,7 @@ SHARED_CONTENT = {
     "scorm:start": "scorm_package",
     "scorm:file": "scorm_package",
     "scorm:cmi5_launch": "scorm_package",
+    "scorm:retry": "scorm_package",
 }
 
 # Paths with an id that this walk leaves to others, and why.

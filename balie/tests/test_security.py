@@ -507,6 +507,7 @@ MODEL_OF_PK = {
     "scorm:upload": "learning.Module",
     "scorm:replace": "learning.Step",
     "scorm:start": "scorm.Package",
+    "scorm:retry": "scorm.Package",
 }
 CAROUSEL_EVENT = "carousel.CarouselEvent"
 
