@@ -58,7 +58,7 @@ class Package(models.Model):
     cmi5 = models.JSONField(_("cmi5 course structure"), default=dict, blank=True)
     # The organisation's activity tree: mastery, thresholds, objectives, sequencing
     # (balie/scorm/activities.py). Empty for a package imported before Balie read it.
-    activities = models.JSONField(_("activities"), default=list)
+    activities = models.JSONField(_("activities"), default=list, blank=True)
     finish_rule = models.CharField(
         _("finished when it does not report back"),
         max_length=10,

@@ -640,7 +640,7 @@ CONTACT_SHOWN_TO = {
 }
 # Path parameters the contact walk cannot fill with the own world's objects (links from
 # e-mails, files, login providers); those pages hold no hand-over.
-CONTACT_WALK_SKIPS = {"token", "uidb64", "path", "provider_id"}
+CONTACT_WALK_SKIPS = {"token", "uidb64", "path", "provider_id", "code"}
 
 
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")

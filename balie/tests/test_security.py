@@ -576,6 +576,11 @@ class GetHasNoSideEffectsTests(BaseTestCase):
                 urls.append(reverse(name, kwargs={"pk": package.pk, "path": package.launch}))
             elif name == "media":
                 urls.append(reverse(name, kwargs={"path": "nothing-here.txt"}))
+            elif name == "lrs:cmi5_fetch":  # a POST only, with the launch's one-time code
+                urls.append(reverse(name, kwargs={"code": "unknown"}))
+            elif name == "scorm:cmi5_launch":  # a POST only, for a cmi5 course's AU
+                package = apps.get_model("scorm.Package").objects.first()
+                urls.append(reverse(name, kwargs={"pk": package.pk, "index": 0}))
             elif name in LINK_TOKENS:  # a working link from an e-mail, for a colleague
                 uid = urlsafe_base64_encode(force_bytes(self.demo_newcomer.pk))
                 token = LINK_TOKENS[name].make_token(self.demo_newcomer)

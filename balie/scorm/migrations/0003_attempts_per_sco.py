@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='package',
             name='activities',
-            field=models.JSONField(default=list, verbose_name='activities'),
+            field=models.JSONField(blank=True, default=list, verbose_name='activities'),
         ),
         migrations.AddField(
             model_name='package',
