@@ -23,7 +23,7 @@ import io
 from balie.learning.models import Module
 from balie.orgs.models import User
 from balie.scorm.actions import import_package
-from balie.scorm.demo import EDITOR_EMAIL, MODULE_CODE
+from balie.demo.scorm import EDITOR_EMAIL, MODULE_CODE
 from balie.scorm.tests import zips
 demo = Module.objects.get(code=MODULE_CODE, title__startswith="Voorbeeld")
 editor = User.objects.get(email=EDITOR_EMAIL)
