@@ -499,10 +499,27 @@ REGISTRY: tuple[Part, ...] = (
     Part(
         "scorm.Attempt",
         "user",
-        ("package__step__title", "data", "session_seconds", "earlier_seconds", "updated_at"),
+        (
+            "package__step__title",
+            "sco",
+            "number",
+            "data",
+            "session_seconds",
+            "earlier_seconds",
+            "updated_at",
+        ),
         DELETE,
-        "Their place in a SCORM package (where they were, its saved state, score and time): "
-        "only the learner's.",
+        "Their place in each part of a SCORM package, per try (where they were, its saved "
+        "state, score, answers and time): only the learner's.",
+    ),
+    Part(
+        "scorm.Registration",
+        "user",
+        ("package__step__title", "registration", "created_at", "satisfied_at"),
+        DELETE,
+        "Their enrolment in a cmi5 course (the registration id their statements in it carry); "
+        "the statements stay under the deleted opaque account. Its launch sessions go with "
+        "the account (lrs.Cmi5Session).",
     ),
     Part(
         "scorm.Package",

@@ -7,6 +7,8 @@ a demo learner and times, one request at a time over a kept-alive loopback conne
 - player:     GET a module step page (rotating over every step of every module)
 - heartbeat:  POST time on task for the step
 - note save:  POST a note
+- scorm commit: POST a SCORM commit of the demo's golf package (a new bookmark each time),
+  which stores the SCO's attempt, credits time and rolls the package's status up
 
 Each figure is also given as a ratio to the floor measured in the same run, since absolute
 times differ between machines. Usage:
@@ -17,6 +19,7 @@ times differ between machines. Usage:
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import time
 
@@ -25,9 +28,10 @@ from harness import Client, Served, report
 LEARNER = "jeroen@helmond-peel.example"
 
 
-def collect_steps(client: Client) -> list[str]:
+def collect_steps(client: Client) -> tuple[list[str], str]:
     """Every step of every module on the learner's page, via each module's step list, that
-    keeps Balie's time on task (a SCORM package keeps its own: its page has no visit token)."""
+    keeps Balie's time on task (a SCORM package keeps its own: its page has no visit token);
+    and the start address of the first SCORM package."""
     _, page = client.request("GET", "/leren/")
     steps: set[str] = set()
     for module in sorted(set(re.findall(r'href="/leren/modules/(\d+)/"', page))):
@@ -35,10 +39,11 @@ def collect_steps(client: Client) -> list[str]:
         first = client.last_location
         _, step_page = client.request("GET", first)
         steps.update(re.findall(r'href="/leren/stappen/(\d+)/"', step_page))
-    timed = [
-        s for s in steps if "data-visit-token" in client.request("GET", f"/leren/stappen/{s}/")[1]
-    ]
-    return sorted(timed, key=int)
+    pages = {s: client.request("GET", f"/leren/stappen/{s}/")[1] for s in steps}
+    timed = [s for s, text in pages.items() if "data-visit-token" in text]
+    found = (re.search(r'data-scorm-start="([^"]+)"', text) for text in pages.values())
+    starts = [match.group(1) for match in found if match]
+    return sorted(timed, key=int), starts[0]
 
 
 def main() -> None:
@@ -52,12 +57,15 @@ def main() -> None:
     demo_seconds = served.load_demo()
     with served.serving(args.workers) as client:
         client.log_in(LEARNER)
-        steps = collect_steps(client)
+        steps, scorm_start = collect_steps(client)
+        _, start = client.request("GET", scorm_start)
+        scorm_token = json.loads(start)["token"]
         results: dict[str, list[float]] = {
             "floor": [],
             "player": [],
             "heartbeat": [],
             "note_save": [],
+            "scorm_commit": [],
         }
         for warmup in range(20):
             client.timed("GET", "/health/live")
@@ -79,6 +87,14 @@ def main() -> None:
                     "POST",
                     f"/leren/stappen/{step}/aantekening/",
                     {"body": f"Aantekening {i}", "revision": 10_000 + i},
+                )
+            )
+            commit = {"core": {"lesson_location": str(i), "lesson_status": "incomplete"}}
+            results["scorm_commit"].append(
+                client.timed(
+                    "POST",
+                    "/scorm/commit/",
+                    json_body={"token": scorm_token, "sequence": i + 1, "cmi": commit},
                 )
             )
     report(

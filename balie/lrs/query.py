@@ -19,12 +19,13 @@ id more than once, and `statementId` gives its own organisation's first.
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from django.core import signing
 from django.db import connection
 from django.http import QueryDict
@@ -34,7 +35,7 @@ from django.utils.dateparse import parse_datetime
 
 from balie.lrs.agents import parse_agent_param
 from balie.lrs.http import BadRequest
-from balie.lrs.models import VISIBLE, Client, Relation, Statement
+from balie.lrs.models import VISIBLE, Attachment, Client, Relation, Statement
 from balie.lrs.store import agent_hash, digest
 from balie.lrs.validate import IRI, TIMESTAMP, UUID
 
@@ -191,7 +192,9 @@ def page(query: StatementQuery, client: Client) -> tuple[list[Row], bool]:
     """The statements of one page, and whether there are more."""
     with connection.cursor() as cursor:
         cursor.execute(*page_sql(query, client))
-        found = [Row(pk, orjson.loads(text)) for pk, text in cursor.fetchall()]
+        # The standard library's loads: orjson's would turn an integer beyond 64 bits into a
+        # float, and the statement is returned as stored.
+        found = [Row(pk, json.loads(text)) for pk, text in cursor.fetchall()]
     return found[: query.limit], len(found) > query.limit
 
 
@@ -199,7 +202,7 @@ def page_sql(query: StatementQuery, client: Client) -> tuple[str, list[Any]]:
     """The SQL of a page (one row more than the limit) and its parameters: it walks the
     indexes in the order of the page (agent and activity rows by hash, then by statement) and
     reads only the rows of the page (keyset paging on `Statement.id`)."""
-    organisations = "s.organisation_id IN (SELECT id FROM visible)"
+    organisations = _seen("s")
     joins, conditions, params = query.matching("s")
     window, window_params = query.window("s")
     selected = (
@@ -215,21 +218,33 @@ def page_sql(query: StatementQuery, client: Client) -> tuple[str, list[Any]]:
         )
         selected_params += [*referring_params, *window_params]
     payload = "payload::text" if connection.vendor == "postgresql" else "payload"
+    hidden = client.without_agreement_ids()
     sql = (
-        f"WITH {VISIBLE} SELECT id, {payload} FROM lrs_statement"  # noqa: S608
+        f"WITH {VISIBLE}, hidden(id) AS (SELECT id FROM orgs_organisation"  # noqa: S608
+        f" WHERE id IN ({', '.join(['%s'] * len(hidden)) or 'NULL'}))"
+        f" SELECT id, {payload} FROM lrs_statement"
         f" WHERE id IN ({selected}) ORDER BY id {'ASC' if query.ascending else 'DESC'}"
     )
-    return sql, [*[client.organisation_id] * 4, *selected_params]
+    return sql, [*[client.organisation_id] * 4, *hidden, *selected_params]
+
+
+def _seen(alias: str) -> str:
+    """The statements a client sees (`StatementQuerySet.visible_to`): those of the
+    `visible` organisations, without what Balie recorded of the people of an organisation
+    whose works-council agreement is not recorded (`hidden`)."""
+    return (
+        f"{alias}.organisation_id IN (SELECT id FROM visible) AND NOT ({alias}.client_id IS NULL"  # noqa: S608
+        f" AND {alias}.organisation_id IN (SELECT id FROM hidden))"
+    )
 
 
 def _referring(query: StatementQuery) -> tuple[str, list[Any]]:
     """The statements that target a matching statement through a StatementRef, a chain of
     `REFERENCE_DEPTH` at most: SQL (to be followed by conditions) and its parameters."""
-    organisations = "SELECT id FROM visible"
     joins, conditions, params = query.matching("t")
     targeted = (
         f"SELECT t.statement_id FROM lrs_statement AS t {joins}"  # noqa: S608
-        f" WHERE 1 = 1{conditions} AND t.organisation_id IN ({organisations})"
+        f" WHERE 1 = 1{conditions} AND {_seen('t')}"
     )
     targeted_params = params
     chain, chain_params = [], []
@@ -238,12 +253,12 @@ def _referring(query: StatementQuery) -> tuple[str, list[Any]]:
         chain_params += targeted_params
         targeted = (
             f"SELECT r{depth}.statement_id FROM lrs_statement AS r{depth}"  # noqa: S608
-            f" WHERE r{depth}.organisation_id IN ({organisations})"
+            f" WHERE {_seen(f'r{depth}')}"
             f" AND r{depth}.refers_to IN ({targeted})"
         )
     sql = (
         "SELECT s.id FROM lrs_statement AS s"  # noqa: S608
-        f" WHERE s.organisation_id IN ({organisations}) AND s.refers_to IS NOT NULL"
+        f" WHERE {_seen('s')} AND s.refers_to IS NOT NULL"
         f" AND ({' OR '.join(chain)})"
     )
     return sql, chain_params
@@ -302,7 +317,9 @@ def single(params: QueryDict, client: Client) -> Statement | None:
 
 def shape(statement: dict[str, Any], form: str, languages: list[str]) -> dict[str, Any]:
     """The statement in format `form`: exact, ids (only what identifies agents, verbs and
-    activities) or canonical (language maps cut to the best of `languages`)."""
+    activities: an Activity's id, an Agent's or identified Group's identifier, an anonymous
+    Group's members; Communication 2.1.3.s1 table, row 12) or canonical (language maps cut to
+    the best of `languages`)."""
     if form == "ids":
         return _ids(statement)
     if form == "canonical":
@@ -317,7 +334,7 @@ def _ids(statement: dict[str, Any]) -> dict[str, Any]:
     target = statement["object"]
     kind = target.get("objectType", "Activity")
     if kind == "Activity":
-        result["object"] = {"objectType": "Activity", "id": target["id"]}
+        result["object"] = {"id": target["id"]}
     elif kind in ("Agent", "Group"):
         result["object"] = _agent_ids(target)
     elif kind == "SubStatement":
@@ -331,10 +348,7 @@ def _ids(statement: dict[str, Any]) -> dict[str, Any]:
                 context[key] = _agent_ids(context[key])
         if "contextActivities" in context:
             context["contextActivities"] = {
-                key: [
-                    {"objectType": "Activity", "id": a["id"]}
-                    for a in (group if isinstance(group, list) else [group])
-                ]
+                key: [{"id": a["id"]} for a in (group if isinstance(group, list) else [group])]
                 for key, group in context["contextActivities"].items()
             }
     return result
@@ -404,3 +418,25 @@ def attachments_of(statement: dict[str, Any]) -> list[dict[str, Any]]:
     if target.get("objectType") == "SubStatement":
         found.extend(target.get("attachments", []))
     return found
+
+
+def stored_attachments(
+    rows: list[Statement], organisation_ids: Iterable[int]
+) -> list[tuple[str, str, bytes]]:
+    """(sha2, content type, content) of the attachments of `rows` whose content one of
+    `organisation_ids` holds: every one that came as a part, also one that has a fileUrl too
+    (Communication 2.1.3.s2.b6: all attachments). For a GET with attachments=true and for
+    forwarding."""
+    hashes = {a["sha2"].lower() for row in rows for a in attachments_of(row.payload)}
+    if not hashes:
+        return []
+    found = {}
+    for attachment in Attachment.objects.filter(
+        sha2__in=hashes, organisation_id__in=organisation_ids
+    ).only("sha2", "content_type", "content"):
+        found[attachment.sha2] = (
+            attachment.sha2,
+            attachment.content_type,
+            bytes(attachment.content),
+        )
+    return list(found.values())

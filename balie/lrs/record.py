@@ -53,6 +53,9 @@ class Verb(Enum):
     COMPLETED = (f"{ADL}/verbs/completed", "completed", "heeft afgerond")
     NOTED = (f"{PROFILE}/verbs/noted", "took a note at", "heeft een notitie gemaakt bij")
     ATTENDED = (f"{ADL}/verbs/attended", "attended", "was aanwezig bij")
+    INTERACTED = (f"{ADL}/verbs/interacted", "interacted with", "heeft gewerkt met")
+    PASSED = (f"{ADL}/verbs/passed", "passed", "is geslaagd voor")
+    FAILED = (f"{ADL}/verbs/failed", "failed", "is gezakt voor")
 
     def __init__(self, iri: str, en: str, nl: str) -> None:
         self.iri = iri
@@ -71,6 +74,10 @@ class Kind(Enum):
     MEETING = ("meetings", f"{ADL}/activities/meeting")
     CAROUSEL = ("carousels", f"{ADL}/activities/meeting")
     STATION = ("carousel-stations", f"{ADL}/activities/meeting")
+    # The parts of a SCORM package step: a SCO, a question in it, a learning objective.
+    SCO = ("steps", f"{ADL}/activities/lesson")
+    INTERACTION = ("steps", f"{ADL}/activities/cmi.interaction")
+    OBJECTIVE = ("steps", f"{ADL}/activities/objective")
 
     def __init__(self, path: str, type_iri: str) -> None:
         self.path = path
@@ -86,11 +93,15 @@ class Activity:
     pk: int
     name: str = ""
     parent: Activity | None = None
+    # A part of the object with that pk (a SCO's question: "sco/<id>/interactions/<id>"),
+    # already percent-encoded; and a question's SCORM interaction type.
+    part: str = ""
+    interaction_type: str = ""
 
     @property
     def key(self) -> str:
         """The activity in a statement's identity: independent of the configured IRI base."""
-        return f"{self.kind.path}/{self.pk}"
+        return f"{self.kind.path}/{self.pk}" + (f"/{self.part}" if self.part else "")
 
     @property
     def iri(self) -> str:
@@ -105,6 +116,8 @@ class Activity:
         definition: dict[str, Any] = {"type": self.kind.type_iri, "name": {LANGUAGE: self.name}}
         if self.kind is Kind.QUESTION:
             definition["interactionType"] = "choice"
+        elif self.kind is Kind.INTERACTION and self.interaction_type:
+            definition["interactionType"] = self.interaction_type
         return {"objectType": "Activity", "id": self.iri, "definition": definition}
 
 
@@ -114,10 +127,11 @@ class Result:
     completion: bool | None = None
     response: str | None = None
     seconds: int | None = None  # time on task, sent as an ISO 8601 duration
+    score: dict[str, float] | None = None  # xAPI's raw, min, max, scaled
 
     def as_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        for name in ("success", "completion", "response"):
+        for name in ("success", "completion", "response", "score"):
             if getattr(self, name) is not None:
                 result[name] = getattr(self, name)
         if self.seconds is not None:

@@ -17,6 +17,7 @@ module's own names only; every value is a parameter.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -121,7 +122,18 @@ def canonical(statement: dict[str, Any], *, untimed: bool = False) -> str:
     count."""
     added = {"stored", "authority", "version"} | ({"timestamp"} if untimed else set())
     content = {k: v for k, v in statement.items() if k not in added}
-    return orjson.dumps(content, option=orjson.OPT_SORT_KEYS).decode()
+    return dumps(content, sort_keys=True).decode()
+
+
+def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
+    """JSON by orjson (fast), else by the standard library: orjson refuses integers beyond
+    64 bits, which a statement may carry (in an extension), and which JSON allows."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
+    except TypeError:
+        return json.dumps(
+            value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False, default=str
+        ).encode()
 
 
 def _with_activity_lists(statement: dict[str, Any]) -> dict[str, Any]:
@@ -178,19 +190,20 @@ def store(
 
 def voided_targets(
     targets: Iterable[uuid.UUID], own: int, visible: list[int]
-) -> dict[uuid.UUID, tuple[int, str]]:
-    """Which stored statement each voiding target names, as (organisation id, verb): the one
-    of `own` organisation, else the first stored of the `visible` ones. Targets that none of
-    them stored are left out: a statement of another organisation is not there for them."""
-    found: dict[uuid.UUID, tuple[int, str]] = {}
+) -> dict[uuid.UUID, tuple[int, str, bool]]:
+    """Which stored statement each voiding target names, as (organisation id, verb, whether
+    Balie recorded it): the one of `own` organisation, else the first stored of the `visible`
+    ones. Targets that none of them stored are left out: a statement of another organisation
+    is not there for them."""
+    found: dict[uuid.UUID, tuple[int, str, bool]] = {}
     rows = (
         Statement.objects.filter(organisation_id__in=visible, statement_id__in=list(targets))
         .order_by("pk")
-        .values_list("statement_id", "organisation_id", "verb_id")
+        .values_list("statement_id", "organisation_id", "verb_id", "client_id")
     )
-    for statement_id, organisation_id, verb_id in rows:
+    for statement_id, organisation_id, verb_id, client_id in rows:
         if statement_id not in found or organisation_id == own:
-            found[statement_id] = (organisation_id, verb_id)
+            found[statement_id] = (organisation_id, verb_id, client_id is None)
     return found
 
 
@@ -202,7 +215,7 @@ def _insert(prepared, untimed, organisation, client_id, attachments, now) -> Non
     voided_in = {}
     if voiding:
         found = voided_targets(voiding, organisation.pk, organisations_under(organisation.pk))
-        voided_in = {target: organisation_id for target, (organisation_id, _) in found.items()}
+        voided_in = {target: organisation_id for target, (organisation_id, *_) in found.items()}
     rows = [_row(s, organisation.pk, client_id, voided_in) for s in prepared]
     write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
     inserted = write(rows, [index_entries(s) for s in prepared], organisation.pk, client_id, now)
@@ -298,8 +311,8 @@ def _write_postgresql(rows, entries, organisation_id, client_id, now) -> set[str
     deliveries AS ({DELIVERIES.format(statements="s")})
     SELECT statement_id FROM s"""  # noqa: S608 - only this module's names; values are params
     agents, activities = _entries(rows, entries)
-    given = orjson.dumps([dict(zip(COLUMNS, row, strict=True)) for row in rows])
-    index = orjson.dumps(
+    given = dumps([dict(zip(COLUMNS, row, strict=True)) for row in rows])
+    index = dumps(
         [
             {"statement_id": statement_id, "kind": kind, "hash": h, "relation": r}
             for kind, found in (("agent", agents), ("activity", activities))
@@ -322,7 +335,7 @@ def _write_portable(rows, entries, organisation_id, client_id, now) -> set[str]:
     )
     with connection.cursor() as cursor:
         for row in rows:
-            values = [_portable(value) for value in row[:-1]] + [orjson.dumps(row[-1]).decode()]
+            values = [_portable(value) for value in row[:-1]] + [dumps(row[-1]).decode()]
             cursor.execute(insert, [organisation_id, client_id, *values])
             found = cursor.fetchone()
             if found:
@@ -374,18 +387,41 @@ def index_entries(statement: dict[str, Any]) -> tuple[set[tuple[str, str]], set[
 
 
 def _definitions(statements: list[dict[str, Any]], organisation: Organisation) -> list[Activity]:
-    """The activity definitions the statements give, the last one per activity: the canonical
-    definition that the Activities resource returns."""
-    found: dict[str, Activity] = {}
+    """The canonical definitions that the Activities resource returns, updated with those the
+    statements give (Data 2.4.4.1.s4.b3): see `merge_definition`."""
+    given: dict[str, dict[str, Any]] = {}
     for statement in statements:
         for activity in _defined_activities(statement):
-            found[activity["id"]] = Activity(
-                organisation=organisation,
-                activity_id=activity["id"],
-                activity_hash=digest(activity["id"]),
-                definition=activity["definition"],
+            given[activity["id"]] = merge_definition(
+                given.get(activity["id"], {}), activity["definition"]
             )
-    return list(found.values())
+    if not given:
+        return []
+    stored = dict(
+        Activity.objects.filter(
+            organisation=organisation, activity_hash__in=[digest(i) for i in given]
+        ).values_list("activity_hash", "definition")
+    )
+    return [
+        Activity(
+            organisation=organisation,
+            activity_id=activity_id,
+            activity_hash=digest(activity_id),
+            definition=merge_definition(stored.get(digest(activity_id), {}), definition),
+        )
+        for activity_id, definition in given.items()
+    ]
+
+
+def merge_definition(stored: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """A definition given later replaces each property it has, except that its language maps
+    (name, description) add to the stored ones: a statement in Dutch does not remove the
+    English name that an earlier one gave (Data 3.2.s4.b3: preserve names not included)."""
+    merged = {**stored, **given}
+    for key in ("name", "description"):
+        if isinstance(stored.get(key), dict) and isinstance(given.get(key), dict):
+            merged[key] = {**stored[key], **given[key]}
+    return merged
 
 
 def _defined_activities(statement: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -1,5 +1,6 @@
-"""Verbs for SCORM packages: import one as a new step, replace a step's package, and save a
-commit of a learner's run-time data.
+"""Verbs for SCORM packages: import one as a new step, replace a step's package; save a
+commit of a learner's run-time data for one SCO, the player's time for a package that never
+reports, and "Opnieuw proberen" (a new attempt at a failed SCO).
 
 Files and rows: a package is unpacked into a fresh folder first, then its rows are written in
 one transaction; if that fails, the folder is removed, so no half-imported package stays
@@ -22,9 +23,11 @@ from django.utils import timezone
 from balie.learning import actions as learning
 from balie.learning.models import Module, Step, StepKind, StepProgress
 from balie.orgs.models import User
+from balie.scorm import completion, sequencing, statements
 from balie.scorm import package as scorm_package
 from balie.scorm.cmi import MAX_SESSION_SECONDS, Commit
-from balie.scorm.models import Attempt, Package, Session
+from balie.scorm.cmi5_package import Course
+from balie.scorm.models import Attempt, FinishRule, Package, Session
 
 # Commits within one session are numbered by scorm-again from 1; a session's number is the
 # moment (ms) Balie showed the page. Together they order every commit of an attempt.
@@ -55,6 +58,8 @@ def _describe(package: Package, found: scorm_package.Package, folder: str, by: U
         {"identifier": i.identifier, "title": i.title, "launch": i.launch, "sco": i.is_sco}
         for i in found.items
     ]
+    package.cmi5 = found.structure() if isinstance(found, Course) else {}
+    package.activities = list(found.activities)
     package.folder = folder
     package.size = found.size
     package.file_count = found.file_count
@@ -117,11 +122,41 @@ def replace_package(upload: BinaryIO, *, step: Step, by: User) -> Package:
         raise
 
 
+# --- Playing: attempts per SCO, commits, retries, the finish rule --------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A learner's state in a package: the latest attempt of each SCO, each activity's
+    status, and the plan (which items open; Previous and Next)."""
+
+    attempts: dict[str, Attempt]
+    statuses: dict[str, completion.Status]
+    plan: sequencing.Plan
+    done: bool
+
+
+def progress_of(user: User, package: Package, *, current: str = "") -> Progress:
+    """Where `user` is in `package`. Without `current`, the item they had open last."""
+    attempts: dict[str, Attempt] = {}
+    for attempt in Attempt.objects.filter(user=user, package=package).order_by("number"):
+        attempts[attempt.sco] = attempt
+    data = {sco: attempt.data for sco, attempt in attempts.items()}
+    tree = package.activity_tree
+    statuses = completion.rollup(tree, data, is_2004=package.is_2004)
+    if not current and attempts:
+        current = max(attempts.values(), key=lambda a: a.updated_at).sco
+    plan = sequencing.plan(tree, statuses, data, current=current)
+    done = completion.package_done(tree, statuses)
+    return Progress(attempts=attempts, statuses=statuses, plan=plan, done=done)
+
+
 @dataclass(frozen=True)
 class Saved:
-    attempt: Attempt
-    applied: bool  # False when a newer commit was already saved
+    attempt: Attempt | None
+    applied: bool  # False when a newer commit was already saved, or the attempt is over
     step_done: bool
+    progress: Progress
 
 
 def revision_of(session: Session, sequence: int) -> int:
@@ -140,10 +175,19 @@ def _session_seconds(session: Session, commit: Commit) -> int:
 @transaction.atomic
 def _store(
     user: User, package: Package, session: Session, revision: int, commit: Commit
-) -> tuple[Attempt, bool]:
+) -> tuple[Attempt | None, bool]:
     now = timezone.now()
+    newer = Attempt.objects.filter(
+        user=user, package=package, sco=session.sco, number__gt=session.number
+    )
+    if newer.exists():  # a page of an attempt the learner has started over since
+        return None, False
     attempt, _ = Attempt.objects.select_for_update().get_or_create(
-        user=user, package=package, defaults={"created_at": now, "updated_at": now}
+        user=user,
+        package=package,
+        sco=session.sco,
+        number=session.number,
+        defaults={"created_at": now, "updated_at": now},
     )
     if revision <= attempt.revision:
         return attempt, False
@@ -154,35 +198,125 @@ def _store(
         attempt.session_seconds = 0
         attempt.sessions += 1
     attempt.session_seconds = max(attempt.session_seconds, seconds)
+    before = attempt.data
     attempt.data = commit.data
     attempt.revision = revision
     attempt.updated_at = now
     attempt.save()
+    statements.record_changes(user, package, attempt, before, now)
     return attempt, True
+
+
+def _finished_by_rule(user: User, package: Package, progress: Progress) -> bool:
+    """The editor's rule for a package that never reports: it applies only while no SCO has
+    given a verdict (completed, passed or failed)."""
+    if package.finish_rule == FinishRule.NEVER:
+        return False
+    if any(
+        s.completed or s.satisfied is not None
+        for key, s in progress.statuses.items()
+        if (a := package.activity(key)) and a.get("sco")
+    ):
+        return False
+    if package.finish_rule == FinishRule.OPENED:
+        return True
+    seconds = (
+        StepProgress.objects.filter(user=user, step=package.step)
+        .values_list("seconds", flat=True)
+        .first()
+    )
+    return (seconds or 0) >= (package.finish_minutes or 0) * 60
+
+
+def _finish_if_done(user: User, package: Package, sco: str) -> tuple[bool, Progress]:
+    """Mark the step done when the package is done by its rules (or the editor's rule).
+    Whether the step is done now, and the learner's progress with `sco` open."""
+    step = package.step
+    progress = progress_of(user, package, current=sco)
+    if StepProgress.objects.filter(user=user, step=step, seen_at__isnull=False).exists():
+        return True, progress
+    if progress.done or _finished_by_rule(user, package, progress):
+        learning.complete_step(user, step)
+        return True, progress
+    return False, progress
+
+
+def _check_session(package: Package, session: Session, *, sco: bool = True) -> None:
+    if session.package_id != package.pk:
+        raise ValueError("the session belongs to another package")
+    activity = package.activity(session.sco)
+    if activity is None or (sco and not activity.get("sco")):
+        raise ValueError("the session names no item (SCO) of this package")
 
 
 def save_commit(
     user: User, package: Package, *, session: Session, sequence: int, commit: Commit
 ) -> Saved:
-    """Keep a commit of the learner's run-time data; newer wins, a repeat or late commit
-    changes nothing. The session's time goes to Balie's time on task, and a package that
-    says it is completed or passed marks its step done (and so perhaps the module).
+    """Keep a commit of the learner's run-time data for the session's SCO; newer wins, a
+    repeat or late commit changes nothing, and a commit of an attempt that was started over
+    is ignored. The session's time goes to Balie's time on task; when the package is done by
+    its own rules, so is its step (and so perhaps the module).
 
     Three transactions, not one: the learning verbs are durable and own theirs. Each is
     idempotent, and the last two are redone by the next commit if a crash comes between."""
-    if session.package_id != package.pk:
-        raise ValueError("the session belongs to another package")
-    step = package.step
+    _check_session(package, session)
     attempt, applied = _store(user, package, session, revision_of(session, sequence), commit)
     learning.record_time(
         user,
-        step,
+        package.step,
         visit_id=session.id,
         shown_at=session.started_at,
-        active_seconds=attempt.session_seconds if attempt.session_id == session.id else 0,
+        active_seconds=attempt.session_seconds
+        if attempt is not None and attempt.session_id == session.id
+        else 0,
     )
-    seen = StepProgress.objects.filter(user=user, step=step, seen_at__isnull=False).exists()
-    if attempt.is_done and not seen:
-        learning.complete_step(user, step)
-        seen = True
-    return Saved(attempt=attempt, applied=applied, step_done=seen)
+    step_done, progress = _finish_if_done(user, package, session.sco)
+    return Saved(attempt=attempt, applied=applied, step_done=step_done, progress=progress)
+
+
+def save_beat(user: User, package: Package, *, session: Session, seconds: int) -> bool:
+    """The player's own count of the seconds a SCO page was open, for packages that never
+    call the run-time: time on task (the same visit as the session's commits, so nothing is
+    counted twice), and the editor's finish rule. Whether the step is done."""
+    _check_session(package, session, sco=False)
+    learning.record_time(
+        user,
+        package.step,
+        visit_id=session.id,
+        shown_at=session.started_at,
+        active_seconds=min(max(seconds, 0), MAX_SESSION_SECONDS),
+    )
+    return _finish_if_done(user, package, session.sco)[0]
+
+
+class NotFailed(Exception):
+    """Only a failed attempt can be tried again."""
+
+
+@transaction.atomic
+def retry(user: User, package: Package, sco: str) -> Attempt:
+    """ "Opnieuw proberen": a new, empty attempt at a SCO whose latest attempt failed. The
+    failed one is kept (its statements and its number stay)."""
+    activity = package.activity(sco)
+    if activity is None or not activity.get("sco"):
+        raise NotFailed(sco)
+    latest = (
+        Attempt.objects.select_for_update()
+        .filter(user=user, package=package, sco=sco)
+        .order_by("-number")
+        .first()
+    )
+    if (
+        latest is None
+        or not completion.sco_status(latest.data, activity, is_2004=package.is_2004).failed
+    ):
+        raise NotFailed(sco)
+    now = timezone.now()
+    return Attempt.objects.create(
+        user=user,
+        package=package,
+        sco=sco,
+        number=latest.number + 1,
+        created_at=now,
+        updated_at=now,
+    )

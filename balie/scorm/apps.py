@@ -6,3 +6,6 @@ class ScormConfig(AppConfig):
     name = "balie.scorm"
     label = "scorm"
     verbose_name = _("SCORM packages")
+
+    def ready(self) -> None:
+        from balie.scorm import cmi5  # noqa: F401 - connects its receiver of the LRS's signal

@@ -20,6 +20,24 @@ MAX_STATUS = 20
 # A session can report no more than this; the learning app caps visits the same way.
 MAX_SESSION_SECONDS = 24 * 60 * 60
 
+# Interactions and objectives a commit may carry, and the length of their text fields; a
+# package that sends more is cut off there (the first ones are kept).
+MAX_INTERACTIONS = 250
+MAX_OBJECTIVES = 100
+MAX_IDENTIFIER = 4000
+MAX_RESPONSE = 4000
+INTERACTION_TYPES = {
+    "true-false",
+    "choice",
+    "fill-in",
+    "long-fill-in",
+    "likert",
+    "matching",
+    "performance",
+    "sequencing",
+    "numeric",
+    "other",
+}
 STATUS_12 = {"passed", "completed", "failed", "incomplete", "browsed", "not attempted"}
 COMPLETION = {"completed", "incomplete", "not attempted", "unknown"}
 SUCCESS = {"passed", "failed", "unknown"}
@@ -94,6 +112,77 @@ def _score(source: Any) -> dict[str, float]:
     return score
 
 
+def _entries(value: Any, limit: int) -> list[dict]:
+    """A CMI array as scorm-again sends it (an object keyed "0", "1", …, or a list)."""
+    if isinstance(value, dict):
+        keys = sorted((key for key in value if str(key).isdigit()), key=int)
+        value = [value[key] for key in keys]
+    if not isinstance(value, list):
+        return []
+    return [entry for entry in value if isinstance(entry, dict)][:limit]
+
+
+def _loose(source: dict, key: str, limit: int) -> str:
+    """A text field of an interaction or objective: cut to `limit`, never refused."""
+    value = source.get(key)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = f"{value:g}"
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _interactions(value: Any, *, is_2004: bool) -> list[dict]:
+    found = []
+    for entry in _entries(value, MAX_INTERACTIONS):
+        identifier = _loose(entry, "id", MAX_IDENTIFIER)
+        if not identifier:
+            continue
+        kind = _loose(entry, "type", MAX_STATUS)
+        found.append(
+            {
+                "id": identifier,
+                "type": kind if kind in INTERACTION_TYPES else "",
+                "response": _loose(
+                    entry, "learner_response" if is_2004 else "student_response", MAX_RESPONSE
+                ),
+                "result": _loose(entry, "result", MAX_STATUS),
+                "weighting": _loose(entry, "weighting", MAX_STATUS),
+                "latency": _loose(entry, "latency", MAX_STATUS),
+                "timestamp": _loose(entry, "timestamp" if is_2004 else "time", 40),
+            }
+        )
+    return found
+
+
+def _objectives(value: Any, *, is_2004: bool) -> list[dict]:
+    found = []
+    for entry in _entries(value, MAX_OBJECTIVES):
+        identifier = _loose(entry, "id", MAX_IDENTIFIER)
+        if not identifier:
+            continue
+        if is_2004:
+            success = _loose(entry, "success_status", MAX_STATUS)
+            completion = _loose(entry, "completion_status", MAX_STATUS)
+        else:
+            completion, success = _verdict_12(_loose(entry, "status", MAX_STATUS))
+        found.append(
+            {
+                "id": identifier,
+                "success_status": success if success in SUCCESS else "",
+                "completion_status": completion if completion in COMPLETION else "",
+                "score": _score(entry.get("score")),
+            }
+        )
+    return found
+
+
+def _measure(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 <= number <= 1 else None
+
+
 def _status(value: str, allowed: set[str], key: str) -> str:
     if value and value not in allowed:
         raise ValidationError(_("%(key)s has an unknown value.") % {"key": key}, code="choice")
@@ -145,6 +234,10 @@ def read_commit(payload: Any, *, is_2004: bool) -> Commit:
     data["exit"] = _text(source, "exit", MAX_STATUS)
     data["suspend_data"] = suspend_data
     data["score"] = score
+    if is_2004 and (measure := _measure(cmi.get("progress_measure"))) is not None:
+        data["progress_measure"] = measure
+    data["interactions"] = _interactions(cmi.get("interactions"), is_2004=is_2004)
+    data["objectives"] = _objectives(cmi.get("objectives"), is_2004=is_2004)
     return Commit(
         data=data,
         session_seconds=min(seconds_of(source.get("session_time")), MAX_SESSION_SECONDS),
@@ -156,11 +249,50 @@ def _score_out(score: dict[str, float], parts: tuple[str, ...]) -> dict[str, str
     return {part: f"{score[part]:g}" for part in parts if part in score}
 
 
+def _objectives_out(
+    activity: dict[str, Any], saved: list[dict], *, is_2004: bool
+) -> dict[str, dict[str, Any]]:
+    """cmi.objectives at launch: the objectives the manifest names, then the ones the SCO
+    made itself, with what was saved of each. scorm-again takes them keyed by index."""
+    by_id = {objective["id"]: objective for objective in saved}
+    names = [o["id"] for o in activity.get("objectives", []) if o.get("id")]
+    names += [name for name in by_id if name not in names]
+    found: dict[str, dict[str, Any]] = {}
+    for position, name in enumerate(names[:MAX_OBJECTIVES]):
+        objective = by_id.get(name, {})
+        if is_2004:
+            entry: dict[str, Any] = {
+                "id": name,
+                "success_status": objective.get("success_status") or "unknown",
+                "completion_status": objective.get("completion_status") or "unknown",
+            }
+        else:
+            entry = {"id": name}
+            status = {"passed": "passed", "failed": "failed"}.get(
+                objective.get("success_status", ""), ""
+            )
+            if status:
+                entry["status"] = status
+        if score := objective.get("score"):
+            entry["score"] = _score_out(score, SCORE_PARTS if is_2004 else ("raw", "min", "max"))
+        found[str(position)] = entry
+    return found
+
+
 def launch_data(
-    data: dict[str, Any], *, is_2004: bool, learner_id: str, learner_name: str, seconds: int
+    data: dict[str, Any],
+    *,
+    is_2004: bool,
+    learner_id: str,
+    learner_name: str,
+    seconds: int,
+    activity: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What scorm-again loads (loadFromJSON) before the package starts: who the learner is,
-    and where they were. A package with saved data is told it resumes."""
+    """What scorm-again loads (loadFromJSON) before the SCO starts: who the learner is,
+    where they were, and what the manifest says about finishing it (completion threshold,
+    passing score or mastery score, objectives, launch data). A SCO with saved data is told
+    it resumes."""
+    activity = activity or {}
     entry = "resume" if data.get("location") or data.get("suspend_data") else "ab-initio"
     if is_2004:
         launch: dict[str, Any] = {
@@ -173,6 +305,14 @@ def launch_data(
             "completion_status": data.get("completion_status") or "unknown",
             "success_status": data.get("success_status") or "unknown",
         }
+        if activity.get("threshold") is not None:
+            launch["completion_threshold"] = f"{activity['threshold']:g}"
+        if activity.get("passing") is not None:
+            launch["scaled_passing_score"] = f"{activity['passing']:g}"
+        if activity.get("data"):
+            launch["launch_data"] = activity["data"]
+        if "progress_measure" in data:
+            launch["progress_measure"] = f"{data['progress_measure']:g}"
         score = _score_out(data.get("score", {}), SCORE_PARTS)
     else:
         launch = {
@@ -186,7 +326,13 @@ def launch_data(
             },
             "suspend_data": data.get("suspend_data", ""),
         }
+        if activity.get("mastery") is not None:
+            launch["student_data"] = {"mastery_score": f"{activity['mastery']:g}"}
+        if activity.get("data"):
+            launch["launch_data"] = activity["data"]
         score = _score_out(data.get("score", {}), ("raw", "min", "max"))
     if score:
         (launch if is_2004 else launch["core"])["score"] = score
+    if objectives := _objectives_out(activity, data.get("objectives", []), is_2004=is_2004):
+        launch["objectives"] = objectives
     return launch

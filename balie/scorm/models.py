@@ -22,6 +22,16 @@ from balie.orgs.models import User
 class Version(models.TextChoices):
     SCORM_12 = "1.2", _("SCORM 1.2")
     SCORM_2004 = "2004", _("SCORM 2004")
+    CMI5 = "cmi5", _("cmi5")
+
+
+class FinishRule(models.TextChoices):
+    """When a package that never reports back counts as finished. A package's own report
+    always counts; these rules apply only while none of its SCOs has reported anything."""
+
+    NEVER = "never", _("Only when the package reports that it is finished")
+    OPENED = "opened", _("As soon as the learner has opened it")
+    MINUTES = "minutes", _("After the learner has spent a number of minutes in it")
 
 
 class PackageQuerySet(models.QuerySet["Package"]):
@@ -44,6 +54,27 @@ class Package(models.Model):
         _("launch address"), max_length=2000, help_text=_("Relative to the package folder.")
     )
     items = models.JSONField(_("items"), default=list)
+    # A cmi5 course: its id, blocks and AUs as cmi5_package.Course.structure() gives them.
+    cmi5 = models.JSONField(_("cmi5 course structure"), default=dict, blank=True)
+    # The organisation's activity tree: mastery, thresholds, objectives, sequencing
+    # (balie/scorm/activities.py). Empty for a package imported before Balie read it.
+    activities = models.JSONField(_("activities"), default=list)
+    finish_rule = models.CharField(
+        _("finished when it does not report back"),
+        max_length=10,
+        choices=FinishRule.choices,
+        default=FinishRule.NEVER,
+        help_text=_(
+            "Some packages never tell Balie that the learner has finished. Choose when the "
+            "step then counts as done. What the package itself reports always counts."
+        ),
+    )
+    finish_minutes = models.PositiveSmallIntegerField(
+        _("minutes"),
+        null=True,
+        blank=True,
+        help_text=_("For 'after a number of minutes': how many."),
+    )
     folder = models.CharField(_("folder"), max_length=100, unique=True)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     file_count = models.PositiveIntegerField(_("number of files"))
@@ -66,6 +97,46 @@ class Package(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        if self.finish_rule == FinishRule.MINUTES and not self.finish_minutes:
+            raise ValidationError(
+                {"finish_minutes": _("Say after how many minutes the step counts as done.")}
+            )
+
+    @property
+    def activity_tree(self) -> list[dict]:
+        """The activities; for a package imported before Balie read them, its items as the
+        children of one organisation without sequencing."""
+        if self.activities:
+            return self.activities
+        defaults = {
+            "mastery": None,
+            "threshold": None,
+            "passing": None,
+            "objectives": [],
+            "data": "",
+            "prerequisites": "",
+            "controls": {"choice": True, "flow": False, "forwardOnly": False},
+            "rules": [],
+            "rollup": {"satisfied": True, "completion": True},
+            "rollupRules": [],
+        }
+        root = {**defaults, "id": "", "title": self.title, "parent": None, "launch": ""}
+        return [root] + [
+            {
+                **defaults,
+                "id": item.get("identifier") or str(position),
+                "title": item.get("title") or self.title,
+                "parent": "",
+                "launch": item["launch"],
+                "sco": item.get("sco", False),
+            }
+            for position, item in enumerate(self.launch_items)
+        ]
+
+    def activity(self, identifier: str) -> dict | None:
+        return next((a for a in self.activity_tree if a["id"] == identifier and a["launch"]), None)
+
     @property
     def is_2004(self) -> bool:
         return self.version == Version.SCORM_2004
@@ -86,20 +157,6 @@ class Package(models.Model):
             + (f"?{parts.query}" if parts.query else "")
             + (f"#{parts.fragment}" if parts.fragment else "")
         )
-
-    def player_items(self) -> list[dict]:
-        """The items as the player lists them: title, url, and whether it is the one that
-        starts (the first with the package's launch address)."""
-        found: list[dict] = []
-        current = False
-        for item in self.launch_items:
-            is_start = not current and item["launch"] == self.launch
-            current = current or is_start
-            url = self.launch_url(item["launch"])
-            found.append(
-                {"title": item.get("title") or self.title, "url": url, "current": is_start}
-            )
-        return found
 
     @property
     def has_sco(self) -> bool:
@@ -122,18 +179,23 @@ class Session:
     id: uuid.UUID
     started_at: datetime
     base_seconds: int
+    sco: str = ""  # the item (activity id) that was started
+    number: int = 1  # the attempt at that SCO
 
 
 class Attempt(models.Model):
-    """One learner's run-time data for one package: where they are, what the package keeps
-    for itself, its verdict and score, and the time spent. Every page showing of the package
-    is a session; its commits are numbered, and a commit not newer than `revision` arrived
-    late or twice and changes nothing."""
+    """One learner's run-time data for one SCO of a package: where they are, what the SCO
+    keeps for itself, its verdict and score, and the time spent. "Opnieuw proberen" starts a
+    new attempt (`number` one higher) and keeps the old one. Every page showing of the SCO is
+    a session; its commits are numbered, and a commit not newer than `revision` arrived late
+    or twice and changes nothing."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="scorm_attempts")
     package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="attempts")
+    sco = models.CharField(max_length=200, blank=True)  # the item's identifier (activity id)
+    number = models.PositiveIntegerField(default=1)
     # location, suspend_data, completion_status, success_status, exit, lesson_status (1.2),
-    # score: {raw, min, max, scaled}
+    # progress_measure, score: {raw, min, max, scaled}, interactions, objectives
     data = models.JSONField(default=dict)
     revision = models.BigIntegerField(default=0)
     session_id = models.UUIDField(null=True)
@@ -148,7 +210,9 @@ class Attempt(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "package"], name="one_attempt_per_package")
+            models.UniqueConstraint(
+                fields=["user", "package", "sco", "number"], name="one_attempt_per_sco_and_number"
+            )
         ]
 
     def __str__(self) -> str:
@@ -158,18 +222,13 @@ class Attempt(models.Model):
     def total_seconds(self) -> int:
         return self.earlier_seconds + self.session_seconds
 
-    @property
-    def is_done(self) -> bool:
-        return (
-            self.data.get("completion_status") == "completed"
-            or self.data.get("success_status") == "passed"
-        )
-
     TOKEN_SALT = "balie.scorm.session"  # noqa: S105 - a salt, not a secret
     TOKEN_MAX_AGE = 24 * 60 * 60
 
     @classmethod
-    def token_for(cls, user: User, package: Package, *, base_seconds: int) -> str:
+    def token_for(
+        cls, user: User, package: Package, *, base_seconds: int, sco: str = "", number: int = 1
+    ) -> str:
         """A signed ticket for one showing of a package to one learner. The commit endpoint
         takes no CSRF token (the last commit goes by sendBeacon), so this ticket is what
         proves a commit comes from a page Balie gave this learner."""
@@ -179,6 +238,8 @@ class Attempt(models.Model):
             "s": uuid.uuid4().hex,
             "t": time.time(),
             "b": base_seconds,
+            "i": sco,
+            "n": number,
         }
         return signing.dumps(payload, salt=cls.TOKEN_SALT)
 
@@ -199,4 +260,38 @@ class Attempt(models.Model):
             id=uuid.UUID(payload["s"]),
             started_at=datetime.fromtimestamp(payload["t"], tz=UTC),
             base_seconds=payload["b"],
+            sco=payload.get("i", ""),
+            number=payload.get("n", 1),
         )
+
+
+# --- cmi5 ---------------------------------------------------------------------------------
+
+
+class RegistrationQuerySet(models.QuerySet["Registration"]):
+    def visible_to(self, user: User) -> RegistrationQuerySet:
+        return self.filter(access.owned_by(user))
+
+
+class Registration(models.Model):
+    """A learner's enrolment in a cmi5 course (the package of a step): the registration id
+    that every launch and every statement of theirs in the course carries. What they did is
+    in the LRS, under this id; `satisfied_at` is when the course's moveOn rules were met."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="cmi5_registrations")
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="registrations")
+    registration = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField()
+    satisfied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "package"], name="one_cmi5_registration_per_course"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.registration)

@@ -11,7 +11,8 @@ fresh folder. The checks, in order:
 - every member's name: relative, no `..`, no backslash, no drive letter, no control
   characters, no symlink (zip-slip);
 - `imsmanifest.xml` at the root, parsed with defusedxml: no DTD, no entities, no external
-  references (XXE, billion laughs);
+  references (XXE, billion laughs); a zip with `cmi5.xml` instead is a cmi5 course, read by
+  `cmi5_package.py` after the checks on the zip;
 - SCORM 1.2 or 2004 (2nd, 3rd or 4th edition), from the schema version or the namespaces;
 - at least one item of the organisation that launches something (a SCO, or an asset: a plain
   page that does not report back), at a relative address inside the package; every file the
@@ -38,6 +39,8 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+
+from balie.scorm import activities as activity_tree
 
 MANIFEST = "imsmanifest.xml"
 CHUNK = 64 * 1024
@@ -91,6 +94,8 @@ class Package:
     file_count: int
     size: int  # uncompressed bytes
     files: frozenset[str] = field(repr=False, default=frozenset())
+    # The organisation's activity tree with mastery, thresholds and sequencing (activities.py)
+    activities: tuple[dict, ...] = field(repr=False, default=())
 
 
 # --- The zip ------------------------------------------------------------------------------
@@ -391,6 +396,10 @@ def _missing(resources: dict[str, _Resource], names: set[str]) -> list[str]:
 def _describe(archive: zipfile.ZipFile, limits: Limits) -> tuple[Package, list[zipfile.ZipInfo]]:
     members = _check_members(archive, limits)
     names = {posixpath.normpath(info.filename) for info in members}
+    if MANIFEST not in names and "cmi5.xml" in names:
+        from balie.scorm import cmi5_package  # it builds on this module
+
+        return cmi5_package.describe(archive, members, names, limits), members
     manifest = _parse(_read_manifest(archive, names, limits))
     if _local(manifest) != "manifest":
         raise PackageError(_("The imsmanifest.xml is not a SCORM manifest."))
@@ -423,8 +432,25 @@ def _describe(archive: zipfile.ZipFile, limits: Limits) -> tuple[Package, list[z
         file_count=len(members),
         size=sum(info.file_size for info in members),
         files=frozenset(names),
+        activities=_activities(manifest, organisation, items),
     )
     return package, members
+
+
+def _activities(manifest: Element, organisation: Element | None, items: list[Item]) -> tuple:
+    if organisation is None:
+        return ()
+    launches = {item.identifier: (item.launch, item.is_sco) for item in items}
+    return tuple(activity_tree.read(manifest, organisation, launches))
+
+
+def read_activities(manifest: bytes) -> tuple[dict, ...]:
+    """The activity tree of the manifest of a package that was checked and unpacked before
+    (activities.py), for a package imported before Balie read it. PackageError for a
+    manifest it cannot read."""
+    root = _parse(manifest)
+    organisation = _organisation(root)
+    return _activities(root, organisation, _items(organisation, _resources(root)))
 
 
 def inspect(source: BinaryIO, limits: Limits = Limits()) -> Package:

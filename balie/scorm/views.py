@@ -29,7 +29,7 @@ from balie.learning.models import Module, Step, StepKind
 from balie.lib import jsonbody
 from balie.orgs.access import get_for
 from balie.orgs.models import User
-from balie.scorm import actions
+from balie.scorm import actions, player
 from balie.scorm.cmi import launch_data, read_commit
 from balie.scorm.forms import NewPackageForm, PackageForm, explain
 from balie.scorm.models import Attempt, Package
@@ -140,12 +140,23 @@ def replace(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def start(request: HttpRequest, pk: int) -> HttpResponse:
-    """What the player needs to start a package: the saved run-time data (so the learner
-    resumes), a signed session ticket for the commits, and where the package starts.
+    """What the player needs to start one item of a package (`?sco=<item id>`; without it,
+    the item the learner had open last, else the first that opens): that SCO's saved
+    run-time data (so the learner resumes on its own bookmark) with what the manifest says
+    about finishing it, a signed session ticket for the commits, the item's own address, and
+    the list as it stands. 409 with the reason for an item the course does not open now.
     Writes nothing: the first commit creates the attempt."""
     user = request.user
-    package = get_for(user, Package.objects, pk)
-    attempt = Attempt.objects.visible_to(user).filter(package=package).first()
+    package = get_for(user, Package.objects.select_related("step"), pk)
+    chosen = request.GET.get("sco", "")
+    progress = actions.progress_of(user, package, current=chosen)
+    item = progress.plan.get(chosen) if chosen else progress.plan.current
+    if item is None:
+        raise Http404
+    state = player.describe(package, progress)
+    if not item.available:
+        return JsonResponse({"error": player.reason_text(item), "state": state}, status=409)
+    attempt = progress.attempts.get(item.id)
     seconds = attempt.total_seconds if attempt else 0
     cmi = launch_data(
         attempt.data if attempt else {},
@@ -153,18 +164,40 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
         learner_id=str(user.pk),
         learner_name=user.full_name,
         seconds=seconds,
+        activity=package.activity(item.id),
+    )
+    token = Attempt.token_for(
+        user,
+        package,
+        base_seconds=seconds,
+        sco=item.id,
+        number=attempt.number if attempt else 1,
     )
     response = JsonResponse(
         {
             "version": package.version,
-            "token": Attempt.token_for(user, package, base_seconds=seconds),
+            "token": token,
             "commitUrl": reverse("scorm:commit"),
-            "launchUrl": package.launch_url(),
+            "launchUrl": package.launch_url(item.launch),
+            "sco": item.id,
             "cmi": cmi,
+            "state": state,
         }
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Opnieuw proberen": a new attempt at a SCO whose latest attempt failed; the learner
+    is taken back to the step, which opens that SCO from the start."""
+    package = get_for(request.user, Package.objects.select_related("step"), pk)
+    try:
+        actions.retry(request.user, package, request.POST.get("sco", ""))
+    except actions.NotFailed:
+        messages.error(request, _("You can only try a part again after you did not pass it."))
+    return redirect("learning:step", pk=package.step_id)
 
 
 def _content_type(path: Path) -> str:
@@ -219,17 +252,28 @@ def commit(request: HttpRequest) -> HttpResponse:
         return _refused(400, _("The commit is not valid JSON."))
     token = payload.get("token") if isinstance(payload, dict) else None
     sequence = payload.get("sequence") if isinstance(payload, dict) else None
-    if not isinstance(token, str) or not isinstance(sequence, int):
+    beat = payload.get("beat") if isinstance(payload, dict) else None
+    if not isinstance(token, str) or not (isinstance(sequence, int) or isinstance(beat, int)):
         return _refused(400, _("The commit has no session ticket."))
     try:
         session = Attempt.read_token(token, user=user)
         package = get_for(user, Package.objects.select_related("step"), session.package_id)
+        if isinstance(beat, int):  # the player's own count, for a SCO that never reports
+            done = actions.save_beat(user, package, session=session, seconds=beat)
+            return JsonResponse({"result": True, "errorCode": 0, "stepDone": done})
         data = read_commit(payload, is_2004=package.is_2004)
+        saved = actions.save_commit(user, package, session=session, sequence=sequence, commit=data)
     except ValidationError as error:
         return _refused(400, " ".join(error.messages))
-    except Http404:
+    except (Http404, ValueError):
         return _refused(404, _("This package is not there any more."))
-    saved = actions.save_commit(user, package, session=session, sequence=sequence, commit=data)
+    state = player.describe(package, saved.progress)
     return JsonResponse(
-        {"result": True, "errorCode": 0, "applied": saved.applied, "stepDone": saved.step_done}
+        {
+            "result": True,
+            "errorCode": 0,
+            "applied": saved.applied,
+            "stepDone": saved.step_done,
+            "state": state,
+        }
     )

@@ -63,8 +63,10 @@ class RuntimeTests(ScormTestCase):
         token = self.start()["token"]
         cmi = core(lesson_location="7", suspend="page=7", score={"raw": "80", "min": "0"})
         response = self.commit(token, 1, cmi)
+        answer = response.json()
         self.assertEqual(
-            response.json(), {"result": True, "errorCode": 0, "applied": True, "stepDone": False}
+            {key: answer[key] for key in ("result", "errorCode", "applied", "stepDone")},
+            {"result": True, "errorCode": 0, "applied": True, "stepDone": False},
         )
         again = self.start()["cmi"]
         self.assertEqual(again["core"]["entry"], "resume")

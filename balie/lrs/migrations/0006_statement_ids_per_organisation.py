@@ -29,7 +29,7 @@ def name_voided_organisations(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lrs', '0004_alter_statement_options_alter_statement_activity_id_and_more'),
+        ('lrs', '0005_cmi5_sessions'),
         ('orgs', '0005_single_sign_on'),
     ]
 

@@ -1,0 +1,121 @@
+"""Packages of several SCOs in the module player: a SCORM 2004 course in forced order (the
+learner cannot skip ahead, and each SCO resumes on its own bookmark), and a course with a
+post-test that is failed (the step is not done; "Opnieuw proberen") and then passed (done).
+The packages are built in code (balie/scorm/tests/zips.py): their pages have buttons that
+call the run-time as a course would."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests_e2e.conftest import Server, look
+from tests_e2e.test_scorm import come_back_later, log_in
+
+pytestmark = pytest.mark.e2e
+
+ORDERED = "Voorbeeld: drie delen op volgorde"
+TESTED = "Voorbeeld: uitleg met eindtoets"
+IMPORT = f"""
+import io
+from balie.learning.models import Module
+from balie.orgs.models import User
+from balie.scorm.actions import import_package
+from balie.scorm.demo import EDITOR_EMAIL, MODULE_CODE
+from balie.scorm.tests import zips
+demo = Module.objects.get(code=MODULE_CODE, title__startswith="Voorbeeld")
+editor = User.objects.get(email=EDITOR_EMAIL)
+for code, title, data in (("V3", "{ORDERED}", zips.three_in_order()),
+                          ("V4", "{TESTED}", zips.with_post_test())):
+    module, _ = Module.objects.get_or_create(
+        programme=demo.programme, code=code, title=title,
+        defaults={{"theme": demo.theme, "position": demo.position + 2}},
+    )
+    if not module.steps.exists():
+        import_package(io.BytesIO(data), module=module, by=editor)
+"""
+
+
+def open_module(page: Page, server: Server, title: str) -> None:
+    server.manage("load_scorm_demo")
+    server.manage("shell", "-c", IMPORT)
+    log_in(page)
+    page.get_by_role("link", name=re.compile(title)).click()
+
+
+def test_forced_order_and_a_bookmark_per_sco(page: Page, server: Server) -> None:
+    open_module(page, server, ORDERED)
+    sco = page.frame_locator("iframe.balie-scorm__frame")
+    items = page.locator(".balie-scorm__items")
+    following = page.get_by_role("button", name="Volgend onderdeel")
+    expect(sco.locator("h1")).to_have_text("Deel een")
+    expect(items.get_by_role("link")).to_have_count(1)  # only the first part opens
+    expect(items).to_contain_text("Deel twee Maak eerst ‘Deel een’ af")
+    expect(following).to_be_disabled()
+    expect(page.locator("[data-scorm-nav-reason]")).to_have_text(
+        "Maak eerst ‘Deel een’ af: deze cursus heeft een vaste volgorde."
+    )
+    look(page, "scorm-05-forced-order")
+
+    sco.get_by_role("button", name="Bookmark").click()
+    sco.get_by_role("button", name="Finish").click()
+    expect(following).to_be_enabled()
+    expect(items.get_by_role("link", name="Deel twee")).to_be_visible()
+    expect(items).to_contain_text("Deel drie Maak eerst ‘Deel twee’ af")
+
+    following.click()
+    expect(sco.locator("h1")).to_have_text("Deel twee")
+    expect(sco.locator("#where")).to_contain_text("location= ")  # its own, empty bookmark
+    sco.get_by_role("button", name="Bookmark").click()
+    expect(items.get_by_role("link", name="Deel twee")).to_have_attribute("aria-current", "page")
+
+    items.get_by_role("link", name="Deel een").click()
+    expect(sco.locator("h1")).to_have_text("Deel een")
+    expect(sco.locator("#where")).to_contain_text("location=page-Deel een ")
+    # Opened again, the step resumes the part last saved, on its own bookmark.
+    page = come_back_later(page)
+    sco = page.frame_locator("iframe.balie-scorm__frame")
+    expect(sco.locator("h1")).to_have_text("Deel twee")
+    expect(sco.locator("#where")).to_contain_text("location=page-Deel twee ")
+    page.get_by_role("button", name="Vorig onderdeel").click()
+    expect(sco.locator("#where")).to_contain_text("location=page-Deel een ")
+    # A SCO that asks for the next part when it ends (adl.nav.request) gets it.
+    sco.get_by_role("button", name="Continue").click()
+    expect(sco.locator("h1")).to_have_text("Deel twee")
+    expect(page.locator(".balie-scorm__items")).to_contain_text(
+        "Deel drie Maak eerst ‘Deel twee’ af"
+    )
+    expect(page.locator(".balie-steplist__item--seen")).to_have_count(0)
+
+
+def test_a_failed_post_test_then_passed(page: Page, server: Server) -> None:
+    open_module(page, server, TESTED)
+    sco = page.frame_locator("iframe.balie-scorm__frame")
+    expect(sco.locator("h1")).to_have_text("Uitleg")
+    sco.get_by_role("button", name="Finish").click()
+    expect(page.locator(".balie-scorm__items")).to_contain_text("Uitleg (klaar)")
+    page.get_by_role("button", name="Volgend onderdeel").click()
+    expect(sco.locator("h1")).to_have_text("Eindtoets")
+    expect(sco.locator("#where")).to_contain_text("passing=0.8 objectives=1")
+
+    sco.get_by_role("button", name="Fail").click()
+    retry = page.get_by_role("button", name="Opnieuw proberen")
+    expect(retry).to_be_visible()
+    expect(page.locator(".balie-scorm__items")).to_contain_text("Eindtoets (niet gehaald)")
+    expect(page.locator("[data-scorm-start]")).not_to_have_attribute("data-done", "true")
+    look(page, "scorm-06-post-test-failed")
+    page = come_back_later(page)
+    expect(page.locator(".balie-steplist__item--seen")).to_have_count(0)
+
+    page.get_by_role("button", name="Opnieuw proberen").click()
+    sco = page.frame_locator("iframe.balie-scorm__frame")
+    expect(sco.locator("h1")).to_have_text("Eindtoets")
+    expect(page.get_by_role("button", name="Opnieuw proberen")).to_be_hidden()
+    sco.get_by_role("button", name="Pass").click()
+    expect(page.locator("[data-scorm-start]")).to_have_attribute("data-done", "true")
+    page = come_back_later(page)
+    expect(page.locator(".balie-steplist__item--seen")).to_have_count(1)
+    page.get_by_role("button", name="Module afronden").click()
+    expect(page).to_have_url(re.compile(r"/klaar/$"))
