@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -83,16 +83,25 @@ class Client(models.Model):
         """The client's organisation and those under it (a POI's libraries and their
         branches): whose statements it sees. Computed once per request object."""
         if not hasattr(self, "_organisation_ids"):
-            own = self.organisation_id
-            self._organisation_ids = list(
-                Organisation.objects.filter(
-                    Q(pk=own)
-                    | Q(parent_id=own)
-                    | Q(parent__parent_id=own)
-                    | Q(parent__parent__parent_id=own)
-                ).values_list("pk", flat=True)
-            )
+            self._organisation_ids = organisations_under(self.organisation_id)
         return self._organisation_ids
+
+
+# An organisation and those under it (the tree is at most four deep), for one parameter
+# given four times: as a common table expression `visible`, which the statement queries use.
+VISIBLE = """visible(id) AS (
+    SELECT o.id FROM orgs_organisation AS o
+    LEFT JOIN orgs_organisation AS p ON p.id = o.parent_id
+    LEFT JOIN orgs_organisation AS g ON g.id = p.parent_id
+    WHERE o.id = %s OR o.parent_id = %s OR p.parent_id = %s OR g.parent_id = %s
+)"""
+
+
+def organisations_under(own: int) -> list[int]:
+    """An organisation and those under it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {VISIBLE} SELECT id FROM visible", [own] * 4)  # noqa: S608
+        return [organisation_id for (organisation_id,) in cursor.fetchall()]
 
 
 class StatementsNeverChange(Exception):
@@ -117,24 +126,39 @@ class StatementQuerySet(models.QuerySet["Statement"]):
 
     def not_voided(self) -> StatementQuerySet:
         """Voiding hides a statement from every query but `voidedStatementId`."""
-        return self.exclude(_is_voided())
+        return self.exclude(is_voided())
 
     def voided(self) -> StatementQuerySet:
-        return self.filter(_is_voided())
+        return self.filter(is_voided())
 
 
-def _is_voided() -> models.Exists:
-    return models.Exists(Statement.objects.filter(voids=models.OuterRef("statement_id")))
+def is_voided() -> models.Exists:
+    """A voiding statement names the statement it voids by id and organisation: ids are only
+    unique within an organisation."""
+    return models.Exists(
+        Statement.objects.filter(
+            voids=models.OuterRef("statement_id"),
+            voids_organisation=models.OuterRef("organisation_id"),
+        )
+    )
 
 
 class Statement(models.Model):
     """One stored statement. `payload` is the statement as the LRS returns it (with `id`,
-    `stored`, `authority` and `version`); the other columns are copies for querying."""
+    `stored`, `authority` and `version`); the other columns are copies for querying.
+
+    A statement id is unique within an organisation, not across them: each organisation has
+    the id space of an LRS of its own, so that no organisation learns from a 409 (or takes
+    first) an id that another one stored."""
 
     id = models.BigAutoField(primary_key=True)  # the order of storing, for paging
-    statement_id = models.UUIDField(_("statement id"), unique=True)
+    statement_id = models.UUIDField(_("statement id"))
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+        db_index=False,  # the constraint and lrs_statement_org_id start with it
     )
     client = models.ForeignKey(
         Client,
@@ -151,7 +175,15 @@ class Statement(models.Model):
     registration = models.UUIDField(_("registration"), null=True, blank=True)
     voids = models.UUIDField(
         _("voids"), null=True, blank=True
-    )  # the statement a voiding statement voids
+    )  # the statement a voiding statement voids, with the organisation that stored it:
+    voids_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,  # lrs_statement_voids covers it
+    )
     refers_to = models.UUIDField(
         _("refers to"), null=True, blank=True
     )  # the StatementRef object, if any
@@ -164,13 +196,32 @@ class Statement(models.Model):
     class Meta:
         verbose_name = _("xAPI statement")
         verbose_name_plural = _("xAPI statements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "statement_id"], name="lrs_statement_id_per_organisation"
+            )
+        ]
+        # Every index costs each insert: those of the columns that few statements fill hold
+        # only the rows that fill them.
         indexes = [
             models.Index(fields=["organisation", "id"], name="lrs_statement_org_id"),
             models.Index(fields=["stored"], name="lrs_statement_stored"),
             models.Index(fields=["verb_id", "id"], name="lrs_statement_verb"),
-            models.Index(fields=["registration"], name="lrs_statement_registration"),
-            models.Index(fields=["voids"], name="lrs_statement_voids"),
-            models.Index(fields=["refers_to"], name="lrs_statement_refers_to"),
+            models.Index(
+                fields=["registration"],
+                name="lrs_statement_registration",
+                condition=Q(registration__isnull=False),
+            ),
+            models.Index(
+                fields=["voids", "voids_organisation"],
+                name="lrs_statement_voids",
+                condition=Q(voids__isnull=False),
+            ),
+            models.Index(
+                fields=["refers_to"],
+                name="lrs_statement_refers_to",
+                condition=Q(refers_to__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,11 +27,10 @@ from enum import Enum
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from balie.lrs import store
-from balie.lrs.models import VOIDED, Account, Relation, Statement, StatementAgent
+from balie.lrs.models import VOIDED, Account, Relation, Statement, StatementAgent, is_voided
 from balie.orgs.models import Membership, Organisation, User
 
 # Fixed for ever: every statement id Balie has made depends on it.
@@ -178,7 +177,7 @@ def attendance(user: User, visits: Sequence[tuple[Activity, datetime]], *, prese
     if organisation is None:
         return
     actor = _actor(user)
-    earlier = _attended_before(actor, [activity.iri for activity, _ in visits])
+    earlier = _attended_before(actor, [activity.iri for activity, _ in visits], organisation)
     now = timezone.now()
     statements = []
     for activity, at in visits:
@@ -285,15 +284,19 @@ def _voiding(voided: str, *, at: datetime) -> dict[str, Any]:
     }
 
 
-def _attended_before(actor: dict[str, Any], iris: list[str]) -> dict[str, list[tuple[str, bool]]]:
-    """Per activity: the ids of the person's earlier `attended` statements, and whether each
-    is voided. One query."""
+def _attended_before(
+    actor: dict[str, Any], iris: list[str], organisation: Organisation
+) -> dict[str, list[tuple[str, bool]]]:
+    """Per activity: the ids of the person's earlier `attended` statements in `organisation`
+    (whose ids are its own), and whether each is voided. One query."""
     mine = StatementAgent.objects.filter(
         agent_hash=store.agent_hash(actor), relation=Relation.DIRECT
     ).values("statement_id")
     rows = (
-        Statement.objects.filter(verb_id=Verb.ATTENDED.iri, activity_id__in=iris, pk__in=mine)
-        .annotate(voided=Exists(Statement.objects.filter(voids=OuterRef("statement_id"))))
+        Statement.objects.filter(
+            organisation=organisation, verb_id=Verb.ATTENDED.iri, activity_id__in=iris, pk__in=mine
+        )
+        .annotate(voided=is_voided())
         .order_by("pk")
         .values_list("activity_id", "statement_id", "voided")
     )

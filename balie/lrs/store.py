@@ -2,10 +2,16 @@
 deliveries to forwarders) are inserted. Both `/xapi/` and `record.record()` come here.
 
 The statements given must already be valid xAPI (the API validates them first; `record` builds
-them). Storing is idempotent by statement id: the same content again is accepted without a
-second row; other content under a stored id raises `Conflict`. Two requests that store the same
-id at the same moment meet at the unique constraint: the loser compares again and is accepted
-or refused like a late request.
+them). Storing is idempotent by statement id within the organisation (ids are unique per
+organisation, so no organisation learns or takes another's): the same content again is
+accepted without a second row; other content under a stored id raises `Conflict`. The insert
+skips stored ids itself (`ON CONFLICT DO NOTHING`), so two requests that store the same id at
+the same moment need no retry: the later one waits for the first, skips, and compares.
+
+On PostgreSQL the rows of a request (statements, index rows, deliveries) are one SQL statement
+with the values as JSON (one round trip, no ORM object per statement); elsewhere (SQLite, in
+the process) an insert per statement and one per index table. The SQL is built from this
+module's own names only; every value is a parameter.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+import orjson
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -25,12 +32,9 @@ from balie.lrs.models import (
     VOIDED,
     Activity,
     Attachment,
-    Delivery,
-    Forwarder,
     Relation,
     Statement,
-    StatementActivity,
-    StatementAgent,
+    organisations_under,
 )
 from balie.orgs.models import Organisation
 
@@ -118,7 +122,18 @@ def canonical(statement: dict[str, Any], *, untimed: bool = False) -> str:
     count."""
     added = {"stored", "authority", "version"} | ({"timestamp"} if untimed else set())
     content = {k: v for k, v in statement.items() if k not in added}
-    return json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return dumps(content, sort_keys=True).decode()
+
+
+def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
+    """JSON by orjson (fast), else by the standard library: orjson refuses integers beyond
+    64 bits, which a statement may carry (in an extension), and which JSON allows."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
+    except TypeError:
+        return json.dumps(
+            value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False, default=str
+        ).encode()
 
 
 def _with_activity_lists(statement: dict[str, Any]) -> dict[str, Any]:
@@ -137,15 +152,6 @@ def _with_activity_lists(statement: dict[str, Any]) -> dict[str, Any]:
     if copy["object"].get("objectType") == "SubStatement":
         copy["object"] = _with_activity_lists(copy["object"])
     return copy
-
-
-def _forwarders_for(organisation: Organisation) -> list[Forwarder]:
-    ids = []
-    current: Organisation | None = organisation
-    while current is not None:
-        ids.append(current.pk)
-        current = current.parent
-    return list(Forwarder.objects.filter(organisation_id__in=ids, is_active=True))
 
 
 def store(
@@ -177,41 +183,44 @@ def store(
     ids = [uuid.UUID(s["id"]) for s in prepared]
     if len(set(ids)) != len(ids):
         raise ValueError("the same statement id twice in one request")
-    for attempt in (1, 2):
-        try:
-            with transaction.atomic():
-                _insert(prepared, untimed, organisation, client_id, attachments or {}, now)
-            break
-        except IntegrityError:
-            if attempt == 2:  # a second clash cannot be the race that the retry is for
-                raise
+    with transaction.atomic():
+        _insert(prepared, untimed, organisation, client_id, attachments or {}, now)
     return ids
 
 
-def _insert(prepared, untimed, organisation, client_id, attachments, now) -> None:
-    ids = [uuid.UUID(s["id"]) for s in prepared]
-    stored = {
-        row.statement_id: row.payload
-        for row in Statement.objects.filter(statement_id__in=ids).only("statement_id", "payload")
-    }
-    fresh = []
-    for statement, statement_id in zip(prepared, ids, strict=True):
-        if statement_id in stored:
-            is_untimed = statement["id"] in untimed
-            if canonical(stored[statement_id], untimed=is_untimed) != canonical(
-                statement, untimed=is_untimed
-            ):
-                raise Conflict(str(statement_id))
-            continue
-        fresh.append(statement)
-    if not fresh:
-        return
-    rows = Statement.objects.bulk_create(
-        [_row(s, organisation=organisation, client_id=client_id) for s in fresh]
+def voided_targets(
+    targets: Iterable[uuid.UUID], own: int, visible: list[int]
+) -> dict[uuid.UUID, tuple[int, str, bool]]:
+    """Which stored statement each voiding target names, as (organisation id, verb, whether
+    Balie recorded it): the one of `own` organisation, else the first stored of the `visible`
+    ones. Targets that none of them stored are left out: a statement of another organisation
+    is not there for them."""
+    found: dict[uuid.UUID, tuple[int, str, bool]] = {}
+    rows = (
+        Statement.objects.filter(organisation_id__in=visible, statement_id__in=list(targets))
+        .order_by("pk")
+        .values_list("statement_id", "organisation_id", "verb_id", "client_id")
     )
-    agents, activities = _index_rows(rows)
-    StatementAgent.objects.bulk_create(agents)
-    StatementActivity.objects.bulk_create(activities)
+    for statement_id, organisation_id, verb_id, client_id in rows:
+        if statement_id not in found or organisation_id == own:
+            found[statement_id] = (organisation_id, verb_id, client_id is None)
+    return found
+
+
+def _insert(prepared, untimed, organisation, client_id, attachments, now) -> None:
+    """Insert the rows of the statements not stored yet (a stored id is skipped in the
+    database, `ON CONFLICT DO NOTHING`, which also settles two requests storing the same id at
+    once); then compare the skipped ones with what their organisation stored."""
+    voiding = [uuid.UUID(s["object"]["id"]) for s in prepared if s["verb"]["id"] == VOIDED]
+    voided_in = {}
+    if voiding:
+        found = voided_targets(voiding, organisation.pk, organisations_under(organisation.pk))
+        voided_in = {target: organisation_id for target, (organisation_id, *_) in found.items()}
+    rows = [_row(s, organisation.pk, client_id, voided_in) for s in prepared]
+    write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
+    inserted = write(rows, [index_entries(s) for s in prepared], organisation.pk, client_id, now)
+    _check_repeated([s for s in prepared if s["id"] not in inserted], untimed, organisation)
+    fresh = [s for s in prepared if s["id"] in inserted]
     Activity.objects.bulk_create(
         _definitions(fresh, organisation),
         update_conflicts=True,
@@ -225,11 +234,148 @@ def _insert(prepared, untimed, organisation, client_id, attachments, now) -> Non
         ],
         ignore_conflicts=True,
     )
-    Delivery.objects.bulk_create(
-        Delivery(forwarder=forwarder, statement=row, next_attempt_at=now)
-        for forwarder in _forwarders_for(organisation)
-        for row in rows
+
+
+def _check_repeated(repeated, untimed, organisation) -> None:
+    """Statements whose id the organisation stored already: the same content is accepted
+    (nothing is written), other content raises `Conflict`."""
+    if not repeated:
+        return
+    stored = dict(
+        Statement.objects.filter(
+            organisation=organisation, statement_id__in=[s["id"] for s in repeated]
+        ).values_list("statement_id", "payload")
     )
+    for statement in repeated:
+        is_untimed = statement["id"] in untimed
+        if canonical(stored[uuid.UUID(statement["id"])], untimed=is_untimed) != canonical(
+            statement, untimed=is_untimed
+        ):
+            raise Conflict(statement["id"])
+
+
+# The columns of lrs_statement that `_row` fills, in its order, with their types (organisation
+# and client are the same for every row of a request and given apart).
+COLUMNS = {
+    "statement_id": "uuid",
+    "verb_id": "text",
+    "activity_id": "text",
+    "registration": "uuid",
+    "voids": "uuid",
+    "voids_organisation_id": "bigint",
+    "refers_to": "uuid",
+    "timestamp": "timestamptz",
+    "stored": "timestamptz",
+    "payload": "jsonb",
+}
+
+# The organisations above an organisation and itself: whose forwarders get its statements.
+ABOVE = """up(id) AS (
+    SELECT CAST(%s AS bigint) UNION ALL
+    SELECT o.parent_id FROM orgs_organisation AS o JOIN up ON o.id = up.id
+    WHERE o.parent_id IS NOT NULL
+)"""
+DELIVERIES = """INSERT INTO lrs_delivery (forwarder_id, statement_id, attempts, next_attempt_at)
+    SELECT f.id, s.id, 0, %s FROM lrs_forwarder AS f CROSS JOIN {statements} AS s
+    WHERE f.is_active AND f.organisation_id IN (SELECT id FROM up)"""
+
+
+def _write_postgresql(rows, entries, organisation_id, client_id, now) -> set[str]:
+    """One SQL statement and one round trip for the whole request: the statement rows from one
+    JSON parameter (`jsonb_to_recordset`: serialised once, by orjson, and parsed by PostgreSQL
+    without a value per parameter), and from the rows inserted, their index rows and their
+    deliveries. Answers the ids inserted."""
+    columns = ", ".join(COLUMNS)
+    types = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
+    sql = f"""WITH RECURSIVE {ABOVE},
+    s AS (
+        INSERT INTO lrs_statement (organisation_id, client_id, {columns})
+        SELECT %s, %s, {columns} FROM jsonb_to_recordset(%s::jsonb) AS x({types})
+        ON CONFLICT (organisation_id, statement_id) DO NOTHING
+        RETURNING id, statement_id
+    ),
+    entries AS (
+        SELECT s.id, x.kind, x.hash, x.relation
+        FROM jsonb_to_recordset(%s::jsonb) AS x(statement_id uuid, kind text, hash text,
+            relation text)
+        JOIN s ON s.statement_id = x.statement_id
+    ),
+    agents AS (
+        INSERT INTO lrs_statementagent (statement_id, agent_hash, relation)
+        SELECT id, hash, relation FROM entries WHERE kind = 'agent'
+    ),
+    activities AS (
+        INSERT INTO lrs_statementactivity (statement_id, activity_hash, relation)
+        SELECT id, hash, relation FROM entries WHERE kind = 'activity'
+    ),
+    deliveries AS ({DELIVERIES.format(statements="s")})
+    SELECT statement_id FROM s"""  # noqa: S608 - only this module's names; values are params
+    agents, activities = _entries(rows, entries)
+    given = dumps([dict(zip(COLUMNS, row, strict=True)) for row in rows])
+    index = dumps(
+        [
+            {"statement_id": statement_id, "kind": kind, "hash": h, "relation": r}
+            for kind, found in (("agent", agents), ("activity", activities))
+            for statement_id, h, r in found
+        ]
+    )
+    params = [organisation_id, organisation_id, client_id, given.decode(), index.decode(), now]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {str(statement_id) for (statement_id,) in cursor.fetchall()}
+
+
+def _write_portable(rows, entries, organisation_id, client_id, now) -> set[str]:
+    """The same, a statement at a time (SQLite: in the process, without round trips)."""
+    inserted: dict[str, int] = {}
+    insert = (
+        f"INSERT INTO lrs_statement (organisation_id, client_id, {', '.join(COLUMNS)}) "  # noqa: S608
+        f"VALUES (%s, %s, {', '.join(['%s'] * len(COLUMNS))}) "
+        "ON CONFLICT (organisation_id, statement_id) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        for row in rows:
+            values = [_portable(value) for value in row[:-1]] + [dumps(row[-1]).decode()]
+            cursor.execute(insert, [organisation_id, client_id, *values])
+            found = cursor.fetchone()
+            if found:
+                inserted[str(row[0])] = found[0]
+        agents, activities = _entries(rows, entries)
+        for table, column, kind in (
+            ("lrs_statementagent", "agent_hash", agents),
+            ("lrs_statementactivity", "activity_hash", activities),
+        ):
+            cursor.executemany(
+                f"INSERT INTO {table} (statement_id, {column}, relation) VALUES (%s, %s, %s)",  # noqa: S608
+                [(inserted[str(sid)], h, r) for sid, h, r in kind if str(sid) in inserted],
+            )
+        if inserted:
+            marks = ", ".join(["%s"] * len(inserted))
+            cursor.execute(
+                f"WITH RECURSIVE {ABOVE} "
+                + DELIVERIES.format(statements="lrs_statement")
+                + f" AND s.id IN ({marks})",
+                [organisation_id, _portable(now), *inserted.values()],
+            )
+    return set(inserted)
+
+
+def _portable(value: Any) -> Any:
+    """A value as Django's own fields store it on this database."""
+    if isinstance(value, uuid.UUID):
+        return value if connection.features.has_native_uuid_field else value.hex
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def _entries(rows, entries):
+    """The index rows as (statement id, hash, relation): of the agents, of the activities."""
+    agents, activities = [], []
+    for row, (agent_entries, activity_entries) in zip(rows, entries, strict=True):
+        agents += [(row[0], h, r) for h, r in agent_entries]
+        activities += [(row[0], h, r) for h, r in activity_entries]
+    return agents, activities
 
 
 def index_entries(statement: dict[str, Any]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
@@ -237,20 +383,6 @@ def index_entries(statement: dict[str, Any]) -> tuple[set[tuple[str, str]], set[
     its StatementAgent and StatementActivity rows."""
     agents = {(agent_hash(agent), relation) for agent, relation in _agents(statement)}
     activities = {(digest(activity), relation) for activity, relation in _activities(statement)}
-    return agents, activities
-
-
-def _index_rows(rows: list[Statement]) -> tuple[list[StatementAgent], list[StatementActivity]]:
-    agents, activities = [], []
-    for row in rows:
-        agent_entries, activity_entries = index_entries(row.payload)
-        agents += [
-            StatementAgent(statement=row, agent_hash=h, relation=r) for h, r in agent_entries
-        ]
-        activities += [
-            StatementActivity(statement=row, activity_hash=h, relation=r)
-            for h, r in activity_entries
-        ]
     return agents, activities
 
 
@@ -303,25 +435,26 @@ def _defined_activities(statement: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _defined_activities(target)
 
 
-def _row(statement: dict[str, Any], *, organisation: Organisation, client_id: int | None):
+def _row(statement: dict[str, Any], organisation_id: int, client_id, voided_in) -> tuple:
+    """The values of `COLUMNS` for `statement`."""
     target = statement["object"]
     is_activity = target.get("objectType", "Activity") == "Activity"
     refers_to = None
     if target.get("objectType") == "StatementRef":
         refers_to = uuid.UUID(target["id"])
+    voids = refers_to if statement["verb"]["id"] == VOIDED else None
     registration = statement.get("context", {}).get("registration")
-    return Statement(
-        statement_id=uuid.UUID(statement["id"]),
-        organisation=organisation,
-        client_id=client_id,
-        verb_id=statement["verb"]["id"],
-        activity_id=target["id"] if is_activity else "",
-        registration=uuid.UUID(registration) if registration else None,
-        voids=refers_to if statement["verb"]["id"] == VOIDED else None,
-        refers_to=refers_to,
-        timestamp=_when(statement["timestamp"]),
-        stored=_when(statement["stored"]),
-        payload=statement,
+    return (
+        uuid.UUID(statement["id"]),
+        statement["verb"]["id"],
+        target["id"] if is_activity else "",
+        uuid.UUID(registration) if registration else None,
+        voids,
+        voided_in.get(voids, organisation_id) if voids else None,
+        refers_to,
+        _when(statement["timestamp"]),
+        _when(statement["stored"]),
+        statement,
     )
 
 

@@ -11,7 +11,6 @@ import json
 import uuid
 from typing import Any
 
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import http_date
 
@@ -136,7 +135,9 @@ def _check_attachments(
 
 
 def _check_voiding(statements: list[dict[str, Any]], client: Client) -> None:
-    """A voiding statement cannot be voided, and a client voids only what it may see."""
+    """A voiding statement cannot be voided. A client voids what it sees (its organisation's
+    statement of that id first); a statement that only another organisation stored is not
+    there for it, so voiding that id voids nothing there and tells nothing."""
     targets = {
         uuid.UUID(s["object"]["id"]): index
         for index, s in enumerate(statements)
@@ -147,14 +148,13 @@ def _check_voiding(statements: list[dict[str, Any]], client: Client) -> None:
     voiding_here = {
         uuid.UUID(s["id"]) for s in statements if "id" in s and s["verb"]["id"] == VOIDED
     }
-    stored = Statement.objects.filter(statement_id__in=targets).annotate(
-        visible=Exists(Statement.objects.visible_to(client).filter(pk=OuterRef("pk")))
-    )
-    for statement_id, verb_id, visible in stored.values_list("statement_id", "verb_id", "visible"):
+    stored = store.voided_targets(targets, client.organisation_id, client.organisation_ids())
+    hidden = client.without_agreement_ids()
+    for target, (organisation_id, verb_id, recorded) in stored.items():
         if verb_id == VOIDED:
-            voiding_here.add(statement_id)
-        elif not visible:
-            raise Forbidden(f"statement {statement_id} is not this client's to void")
+            voiding_here.add(target)
+        elif recorded and organisation_id in hidden:  # its own organisation's, not readable
+            raise Forbidden(f"statement {target} is not this client's to void")
     for target, index in targets.items():
         if target in voiding_here:
             raise BadRequest(
@@ -193,11 +193,11 @@ def _get(request: HttpRequest, client: Client) -> HttpResponse:
 
 
 def _response(
-    body: dict[str, Any], rows: list[Statement], with_attachments: bool, client: Client
+    body: dict[str, Any], rows: list[Statement | query.Row], with_attachments: bool, client: Client
 ) -> HttpResponse:
     """JSON, or multipart/mixed with the attachments' content when asked for."""
     if not with_attachments:
-        return JsonResponse(body)
+        return HttpResponse(store.dumps(body), content_type="application/json")
     content, content_type = multipart.build(
         json.dumps(body).encode(), query.stored_attachments(rows, client.organisation_ids())
     )

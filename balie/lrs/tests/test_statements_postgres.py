@@ -23,27 +23,41 @@ ON_POSTGRESQL = connection.vendor == "postgresql"
 @unittest.skipUnless(ON_POSTGRESQL, "needs two real connections to PostgreSQL")
 class ConcurrentPostTests(TransactionTestCase):
     def setUp(self):
-        national = create_organisation(kind=Organisation.Kind.NATIONAL, name="SPN", slug="spn")
-        _, self.auth = make_client(national)
+        self.national = create_organisation(kind=Organisation.Kind.NATIONAL, name="SPN", slug="spn")
+        _, self.auth = make_client(self.national)
 
-    def post_at_once(self, bodies: list[dict]) -> list[int]:
-        def post(body: dict) -> int:
+    def post_at_once(self, bodies: list[dict], auths: list[str] | None = None) -> list[int]:
+        def post(body: dict, auth: str) -> int:
             response = HttpClient().post(
                 "/xapi/statements",
                 body,
                 content_type="application/json",
-                HTTP_AUTHORIZATION=self.auth,
+                HTTP_AUTHORIZATION=auth,
                 HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
             )
             return response.status_code
 
-        return sorted(at_once([partial(post, body) for body in bodies]))
+        auths = auths or [self.auth] * len(bodies)
+        return sorted(
+            at_once([partial(post, body, auth) for body, auth in zip(bodies, auths, strict=True)])
+        )
 
     def test_the_same_statement_twice_at_once_gives_one_row(self):
         for _ in range(5):
             sent = statement()
             self.assertEqual(self.post_at_once([sent, sent]), [200, 200])
             self.assertEqual(Statement.objects.filter(statement_id=sent["id"]).count(), 1)
+
+    def test_communication_2_1_2_two_organisations_storing_one_id_at_once_both_succeed(self):
+        poi = create_organisation(
+            kind=Organisation.Kind.POI, name="POI", slug="poi", parent=self.national
+        )
+        _, other = make_client(poi)
+        sent = statement()
+        other_content = {**sent, "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}}
+        statuses = self.post_at_once([sent, other_content], [self.auth, other])
+        self.assertEqual(statuses, [200, 200])
+        self.assertEqual(Statement.objects.filter(statement_id=sent["id"]).count(), 2)
 
     def test_other_content_under_the_same_id_at_once_gives_one_409(self):
         sent = statement()
