@@ -100,6 +100,7 @@ class WheelTests(SimpleTestCase):
             **{k: v for k, v in os.environ.items() if not k.startswith(("BALIE_", "PYTHON"))},
             "BALIE_VAR_DIR": str(self.tmp / "var"),
             "BALIE_DATABASE_URL": "",
+            "BALIE_DEBUG": "true",  # the demo, as ./scripts/demo runs it: its own demo key
             "DJANGO_SETTINGS_MODULE": "balie.settings",
         }
         python = balie.with_name("python")

@@ -28,6 +28,9 @@ PUBLIC = {
     "lrs:activity_profile",
     "lrs:agents",
     "lrs:agent_profile",
+    # cmi5's fetch URL: the AU, on another origin without Balie's session, trades the launch's
+    # one-time code for its token (lrs/cmi5.py)
+    "lrs:cmi5_fetch",
     # scorm-again's commit checks the session itself: a 403, not the login page with 200
     "scorm:commit",
     # for people who cannot log in (yet): a forgotten password, the invitation's link
