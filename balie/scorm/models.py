@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from balie.learning.models import Step
 from balie.orgs import access
-from balie.orgs.models import User
+from balie.orgs.models import Organisation, User
+
+# A CSP host source: https, a host name (perhaps starting with "*."), perhaps a port.
+ALLOWED_HOST = re.compile(
+    r"^https://(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[0-9]{1,5})?$"
+)
+
+
+def validate_allowed_hosts(value: str) -> None:
+    wrong = [
+        line.strip()
+        for line in value.splitlines()
+        if line.strip() and not ALLOWED_HOST.match(line.strip().lower())
+    ]
+    if wrong:
+        raise ValidationError(
+            _(
+                "Not a website address like https://fonts.googleapis.com: %(lines)s. "
+                "Write one per line, starting with https://, without a path."
+            ),
+            params={"lines": ", ".join(wrong)},
+            code="host",
+        )
 
 
 class Version(models.TextChoices):
@@ -47,6 +68,29 @@ class Package(models.Model):
     folder = models.CharField(_("folder"), max_length=100, unique=True)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     file_count = models.PositiveIntegerField(_("number of files"))
+    # Whose storage the package counts against (BALIE_PACKAGE_STORAGE_MB): the organisation
+    # of the editor who uploaded it.
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Web addresses of other hosts that the package's files name (found at upload), and the
+    # ones an editor allows it to load from (its content policy; balie/scorm/content.py).
+    external_hosts = models.JSONField(_("other websites it names"), default=list, blank=True)
+    allowed_hosts = models.TextField(
+        _("other websites it may load from"),
+        blank=True,
+        validators=[validate_allowed_hosts],
+        help_text=_(
+            "One per line, such as https://fonts.googleapis.com or https://*.vimeo.com. "
+            "Only https. The package can load scripts, styles, fonts, pictures, video and "
+            "frames from these websites, and nothing else from outside Balie."
+        ),
+    )
     uploaded_at = models.DateTimeField(_("uploaded"))
     uploaded_by = models.ForeignKey(
         User,
@@ -67,6 +111,10 @@ class Package(models.Model):
         return self.title
 
     @property
+    def allowed_sources(self) -> list[str]:
+        return [line.strip() for line in self.allowed_hosts.splitlines() if line.strip()]
+
+    @property
     def is_2004(self) -> bool:
         return self.version == Version.SCORM_2004
 
@@ -76,28 +124,21 @@ class Package(models.Model):
         Balie kept its items has only its one SCO's launch address."""
         return self.items or [{"title": self.title, "launch": self.launch, "sco": True}]
 
-    def launch_url(self, launch: str | None = None) -> str:
-        """A start page of the package (the first SCO's unless `launch` names another
-        item's) under the file view, with the item's parameters."""
-        parts = urlsplit(self.launch if launch is None else launch)
-        url = reverse("scorm:file", args=[self.pk, parts.path])
-        return (
-            url
-            + (f"?{parts.query}" if parts.query else "")
-            + (f"#{parts.fragment}" if parts.fragment else "")
-        )
-
     def player_items(self) -> list[dict]:
-        """The items as the player lists them: title, url, and whether it is the one that
-        starts (the first with the package's launch address)."""
+        """The items as the player lists them: title, launch address (relative to the package
+        folder, with the item's parameters), and whether it is the one that starts (the first
+        with the package's launch address)."""
         found: list[dict] = []
         current = False
         for item in self.launch_items:
             is_start = not current and item["launch"] == self.launch
             current = current or is_start
-            url = self.launch_url(item["launch"])
             found.append(
-                {"title": item.get("title") or self.title, "url": url, "current": is_start}
+                {
+                    "title": item.get("title") or self.title,
+                    "launch": item["launch"],
+                    "current": is_start,
+                }
             )
         return found
 

@@ -7,6 +7,5 @@ urlpatterns = [
     path("modules/<int:pk>/nieuw/", views.upload, name="upload"),
     path("stappen/<int:pk>/vervangen/", views.replace, name="replace"),
     path("pakketten/<int:pk>/start/", views.start, name="start"),
-    path("pakketten/<int:pk>/inhoud/<path:path>", views.package_file, name="file"),
     path("commit/", views.commit, name="commit"),
 ]

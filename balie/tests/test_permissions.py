@@ -508,7 +508,6 @@ SHARED_CONTENT = {
     "scorm:upload": "module",
     "scorm:replace": "scorm_step",
     "scorm:start": "scorm_package",
-    "scorm:file": "scorm_package",
 }
 
 # Paths with an id that this walk leaves to others, and why.

@@ -483,9 +483,6 @@ class GetHasNoSideEffectsTests(BaseTestCase):
             elif name == "cohorts:calendar_feed":
                 feed = apps.get_model("cohorts.CalendarFeed").objects.first()
                 urls.append(reverse(name, kwargs={"token": feed.token if feed else "x"}))
-            elif name == "scorm:file":
-                package = apps.get_model("scorm.Package").objects.first()
-                urls.append(reverse(name, kwargs={"pk": package.pk, "path": package.launch}))
             elif name == "media":
                 urls.append(reverse(name, kwargs={"path": "nothing-here.txt"}))
             elif name in LINK_TOKENS:  # a working link from an e-mail, for a colleague

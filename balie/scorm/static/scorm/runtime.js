@@ -1,13 +1,12 @@
-/* Plays a SCORM package in the module player with scorm-again.
+/* Plays a SCORM package in the module player.
  *
- * The page has a [data-scorm-start] box with an empty iframe. This asks Balie for the launch
- * data (the learner's saved run-time data and a signed session ticket), creates the API the
- * package looks for in its parent window (window.API for SCORM 1.2, window.API_1484_11 for
- * 2004) and only then loads the package into the iframe.
- *
- * Commits go to Balie every few seconds while values change, and once more when the package
- * finishes (scorm-again sends that one by sendBeacon). Each carries the session ticket and
- * scorm-again's commit number, so Balie keeps the newest and ignores repeats.
+ * The package runs on the content host, a different origin without Balie's cookies
+ * (balie/scorm/content.py), inside Balie's run-time frame (frame.js) that holds scorm-again.
+ * This page asks Balie for the launch data of a showing (the learner's saved run-time data, a
+ * signed session ticket and the frame's signed address), loads the frame, and when the frame
+ * says it is ready, hands it the launch data. The frame sends every commit here with
+ * postMessage; this page checks where it comes from and sends it to Balie with its CSRF token
+ * and the showing's ticket, so Balie keeps the newest and ignores repeats.
  */
 (function () {
   "use strict";
@@ -15,39 +14,11 @@
   if (!box) return;
   var frame = box.querySelector("iframe");
   var status = box.querySelector("[data-scorm-status]");
+  var showings = [];  // every showing of this page, by number: launch data and origin
+  var current = null;
 
   function say(message) {
     if (message) status.textContent = message;
-  }
-
-  function settings(start) {
-    return {
-      lmsCommitUrl: start.commitUrl,
-      autocommit: true,
-      autocommitSeconds: 5,
-      // scorm-again counts the session's time itself and sends the running total with every
-      // commit, so time is kept even for a package that never reports it.
-      selfReportSessionTime: true,
-      alwaysSendTotalTime: true,
-      logLevel: 4,
-      requestHandler: function (commit, metadata) {
-        return {
-          token: start.token,
-          sequence: metadata && metadata.sequence ? metadata.sequence : 0,
-          cmi: commit.cmi,
-        };
-      },
-      xhrResponseHandler: function (xhr) {
-        var answer = null;
-        try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = null; }
-        if (xhr.status >= 200 && xhr.status < 300 && answer && answer.result === true) {
-          if (answer.stepDone) done();
-          return { result: "true", errorCode: 0 };
-        }
-        say(answer && answer.error ? answer.error : box.dataset.msgFailed);
-        return { result: "false", errorCode: 101 };
-      },
-    };
   }
 
   function done() {
@@ -56,9 +27,60 @@
     say(box.dataset.msgDone);
   }
 
-  // Starts a package page: fresh launch data (the attempt so far and a new session ticket),
-  // a new API for it, then the page. Every item of a package shares the one attempt.
-  function launch(url) {
+  function commit(showing, sequence, cmi) {
+    var body = JSON.stringify({ token: showing.start.token, sequence: sequence, cmi: cmi });
+    fetch(showing.start.commitUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      // A commit may still be on its way when the learner leaves the page; keepalive takes
+      // bodies up to 64 kB.
+      keepalive: body.length < 60000,
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRFToken": box.dataset.csrf,
+      },
+      body: body,
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (answer) {
+        if (response.ok && answer && answer.result === true) {
+          if (answer.stepDone) done();
+          return;
+        }
+        say(answer && answer.error ? answer.error : box.dataset.msgFailed);
+      });
+    }).catch(function () {
+      say(box.dataset.msgFailed);
+    });
+  }
+
+  // Only the run-time frame of this page, from the origin of the showing it names.
+  window.addEventListener("message", function (event) {
+    if (event.source !== frame.contentWindow) return;
+    var message = event.data;
+    if (!message || typeof message !== "object") return;
+    if (message.type === "ready" && current && !current.started
+        && event.origin === current.origin) {
+      current.started = true;
+      frame.contentWindow.postMessage({
+        type: "start",
+        showing: current.number,
+        cmi: current.start.cmi,
+        launch: current.launch,
+      }, current.origin);
+      return;
+    }
+    var showing = showings[message.showing];
+    if (message.type === "commit" && showing && event.origin === showing.origin
+        && typeof message.sequence === "number" && message.cmi
+        && typeof message.cmi === "object") {
+      commit(showing, message.sequence, message.cmi);
+    }
+  });
+
+  // Starts a package page: fresh launch data (the attempt so far and a new ticket), then the
+  // run-time frame. Every item of a package shares the one attempt.
+  function launch(item) {
     fetch(box.dataset.scormStart, {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
@@ -66,12 +88,15 @@
       if (!response.ok) throw new Error("start " + response.status);
       return response.json();
     }).then(function (start) {
-      var is2004 = start.version === "2004";
-      var Api = is2004 ? window.Scorm2004API : window.Scorm12API;
-      var api = new Api(settings(start));
-      api.loadFromJSON(start.cmi);
-      if (is2004) window.API_1484_11 = api; else window.API = api;
-      frame.src = url || start.launchUrl;
+      current = {
+        number: showings.length,
+        start: start,
+        origin: new URL(start.frameUrl).origin,
+        launch: item || start.launch,
+        started: false,
+      };
+      showings.push(current);
+      frame.src = start.frameUrl;
     }).catch(function () {
       say(box.dataset.msgFailed);
     });
@@ -89,7 +114,7 @@
       link.setAttribute("aria-current", "page");
       frame.addEventListener("load", function unloaded() {
         frame.removeEventListener("load", unloaded);
-        launch(link.href);
+        launch(link.dataset.scormItem);
       });
       frame.src = "about:blank";
     });
