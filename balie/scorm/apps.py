@@ -6,3 +6,6 @@ class ScormConfig(AppConfig):
     name = "balie.scorm"
     label = "scorm"
     verbose_name = _("SCORM packages")
+
+    def ready(self) -> None:
+        from balie.scorm import checks  # noqa: F401 - registers the deploy check

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from balie.scorm import checks
 from balie.scorm.actions import replace_package
 from balie.scorm.tests import zips
 from balie.scorm.tests.base import ScormTestCase
@@ -203,3 +204,14 @@ class ContentOriginSettingTests(ScormTestCase):
         self.assertEqual(
             content.get(reverse("login"), HTTP_HOST="inhoud.balie.example").status_code, 404
         )
+
+
+class DeployCheckTests(ScormTestCase):
+    def test_production_needs_its_own_content_origin(self) -> None:
+        self.assertEqual([w.id for w in checks.content_origin(None)], ["scorm.W001"])
+        with override_settings(BALIE_CONTENT_ORIGIN="https://inhoud.balie.example"):
+            self.assertEqual(checks.content_origin(None), [])
+        with override_settings(
+            BALIE_CONTENT_ORIGIN="http://inhoud.balie.example", SESSION_COOKIE_SECURE=True
+        ):
+            self.assertEqual([w.id for w in checks.content_origin(None)], ["scorm.W002"])
