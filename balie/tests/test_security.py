@@ -79,6 +79,7 @@ class ContentSecurityPolicyTests(BaseTestCase):
                         "style-src": ["'self'", "'unsafe-inline'"],
                         "img-src": ["'self'", "data:"],
                         "media-src": ["'self'"],
+                        "frame-src": ["http://localhost:*"],  # SCORM packages (a demo)
                         "frame-ancestors": ["'none'"],
                         "form-action": ["'self'"],
                         "base-uri": ["'none'"],
@@ -329,6 +330,7 @@ PRODUCTION = {
     ),
     "BALIE_SECURE_COOKIES": "true",
     "BALIE_ALLOWED_HOSTS": "balie.example.nl",
+    "BALIE_CONTENT_ORIGIN": "https://inhoud.balie.example.nl",
 }
 
 
