@@ -114,6 +114,14 @@ class Package(models.Model):
     def allowed_sources(self) -> list[str]:
         return [line.strip() for line in self.allowed_hosts.splitlines() if line.strip()]
 
+    def allows(self, host: str) -> bool:
+        """Whether the editor allowed the package to load from `host` (a host name)."""
+        for source in self.allowed_sources:
+            allowed = source.lower().removeprefix("https://").split(":")[0]
+            if allowed == host or (allowed.startswith("*.") and host.endswith(allowed[1:])):
+                return True
+        return False
+
     @property
     def is_2004(self) -> bool:
         return self.version == Version.SCORM_2004

@@ -37,8 +37,7 @@ def _editor(request: HttpRequest) -> User:
 def _warn_about_other_websites(request: HttpRequest, package: Package) -> None:
     """The package names other websites that it may not load yet: say which, and where the
     editor can allow them."""
-    allowed = " ".join(package.allowed_sources)
-    waiting = [host for host in package.external_hosts if host not in allowed]
+    waiting = [host for host in package.external_hosts if not package.allows(host)]
     if waiting:
         messages.warning(
             request,

@@ -144,6 +144,22 @@ class LimitTests(ScormTestCase):
         self.assertIn("cdn.jsdelivr.net, fonts.googleapis.com, www.youtube.com", warnings[0])
         self.assertIn("Beheer", warnings[0])
 
+    def test_a_new_version_warns_only_about_websites_not_yet_allowed(self) -> None:
+        self.golf.allowed_hosts = "https://fonts.googleapis.com\nhttps://*.youtube.com"
+        self.golf.save()
+        page = (
+            b'<link href="https://fonts.googleapis.com/css2?family=Inter" rel="stylesheet">'
+            b'<iframe src="https://www.youtube.com/embed/abc"></iframe>'
+            b'<script src="https://cdn.jsdelivr.net/npm/jquery"></script>'
+        )
+        response = self.client.post(
+            reverse("scorm:replace", args=[self.golf_step.pk]),
+            {"package": upload(zips.package(**{"index.html": page}))},
+        )
+        warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+        self.assertEqual(len(warnings), 1)
+        self.assertIn("andere websites: cdn.jsdelivr.net.", warnings[0])
+
     def test_a_package_that_names_no_other_website_gets_no_warning(self) -> None:
         response = self.post(zips.package())
         self.assertEqual(Package.objects.latest("pk").external_hosts, [])
