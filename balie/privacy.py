@@ -505,6 +505,15 @@ REGISTRY: tuple[Part, ...] = (
         "only the learner's.",
     ),
     Part(
+        "scorm.Registration",
+        "user",
+        ("package__step__title", "registration", "created_at", "satisfied_at"),
+        DELETE,
+        "Their enrolment in a cmi5 course (the registration id their statements in it carry); "
+        "the statements stay under the deleted opaque account. Its launch sessions go with "
+        "the account (lrs.Cmi5Session).",
+    ),
+    Part(
         "scorm.Package",
         "uploaded_by",
         ("step__title", "uploaded_at"),

@@ -42,21 +42,29 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
-def env_secret(name: str, default: str | None = None) -> str:
-    """A secret from NAME, or from the file named by NAME_FILE (Docker secrets)."""
+def env_secret(name: str, default: str | None = None, *, why: str = "") -> str:
+    """A secret from NAME, or from the file named by NAME_FILE (Docker secrets). Empty counts
+    as not set."""
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
         return Path(file_name).read_text().strip()
-    value = os.environ.get(name, default)
-    if value is None:
-        raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set")
+    value = os.environ.get(name) or default
+    if not value:
+        raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set{why}")
     return value
 
 
 DEBUG = env_bool("BALIE_DEBUG", False)
-# The demo key starts with "django-insecure-", so that `check --deploy` refuses it.
+# Production (BALIE_DEBUG=false) refuses to start without its own key: every command, and
+# gunicorn, stop here with the message below. The demo (./scripts/demo sets BALIE_DEBUG=true)
+# uses a fixed key that starts with "django-insecure-", so that `check --deploy` refuses it too.
 SECRET_KEY = env_secret(
-    "BALIE_SECRET_KEY", "django-insecure-demo-key-set-BALIE_SECRET_KEY-in-production"
+    "BALIE_SECRET_KEY",
+    "django-insecure-demo-key-set-BALIE_SECRET_KEY-in-production" if DEBUG else None,
+    why=(
+        ": Balie does not start in production (BALIE_DEBUG=false) without a secret key of its "
+        "own. Make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    ),
 )
 ALLOWED_HOSTS = env_str("BALIE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("BALIE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -231,6 +239,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("BALIE_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The refusal carries a header, so that the outbox (static/balie/outbox.js) fetches a fresh token.
+CSRF_FAILURE_VIEW = "balie.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env_int(
     "BALIE_HSTS_SECONDS", 60 * 60 * 24 * 365 if SESSION_COOKIE_SECURE else 0
@@ -306,6 +316,12 @@ AXES_LOCKOUT_CALLABLE = "balie.security.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # A try during the lock neither counts nor extends it: "15 minutes" on the page stays true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Two wider limits within the same 15 minutes (balie/security/lockout.py): wrong passwords for one
+# e-mail address from all IP addresses together, and from one IP address for all accounts
+# together (credential stuffing; a library's desk PCs may share one address, hence higher).
+AXES_HANDLER = "balie.security.lockout.LoginLimitsHandler"
+BALIE_LOGIN_ACCOUNT_LIMIT = env_int("BALIE_LOGIN_ACCOUNT_LIMIT", 20)
+BALIE_LOGIN_IP_LIMIT = env_int("BALIE_LOGIN_IP_LIMIT", 30)
 # Logins are audited on the balie.security log; axes keeps only the failures it counts.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
@@ -335,6 +351,9 @@ SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("BALIE_SSO_TIMEOUT_SECONDS", 10)
 # Background work (e-mail, reminders): `balie db_worker` runs the queue; cron runs
 # `balie send_reminders` every hour.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task that waits longer than this for a worker makes /health/ready answer 503
+# (task_queue_stalled): the workers have stopped.
+BALIE_TASK_MAX_WAIT_MINUTES = env_int("BALIE_TASK_MAX_WAIT_MINUTES", 15)
 # Where people reach Balie, for links in e-mails and calendars.
 BALIE_SITE_URL = env_str("BALIE_SITE_URL", "http://127.0.0.1:8000")
 
@@ -397,6 +416,10 @@ RATELIMIT_VIEW = "balie.views.rate_limited"
 RATELIMIT_ENABLE = env_bool("BALIE_RATE_LIMITS", True)
 # Requests a minute per xAPI client (balie/lrs/http.py): 600 POSTs of 50 statements is 30,000.
 BALIE_XAPI_RATE_LIMIT = env_str("BALIE_XAPI_RATE_LIMIT", "600/m")
+# Wrong credentials on /xapi/ (balie/lrs/http.py): after this many failures per key, or per
+# client IP address, in the period, a 429 until the period ends, and an audit event.
+BALIE_XAPI_AUTH_FAILURES_PER_KEY = env_str("BALIE_XAPI_AUTH_FAILURES_PER_KEY", "10/15m")
+BALIE_XAPI_AUTH_FAILURES_PER_IP = env_str("BALIE_XAPI_AUTH_FAILURES_PER_IP", "30/15m")
 RATELIMIT_IP_META_KEY = "balie.security.client.client_ip"
 # django-ratelimit's check does not know Django's own RedisCache (W001: "not officially
 # supported", though it counts atomically as the check wants), and refuses the in-memory cache

@@ -11,8 +11,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
+from django.db import connections
 from django.test import TestCase
 
 from balie.learning.models import Choice, Module, Programme, Step, StepKind, Theme
@@ -65,6 +68,37 @@ def make_check(module: Module, question: str = "Wat zit er in het BoekStartkoffe
             feedback="Goed zo." if correct else "Nee, kijk nog eens.",
         )
     return step
+
+
+T = TypeVar("T")
+
+
+def at_once(works: Sequence[Callable[[], T]]) -> list[T]:
+    """Run each work in a thread of its own, with a database connection of its own, released
+    together, as when a request and its retry or two workers meet. Returns the results in the
+    order of `works`; the first error of a thread is raised here, once all have ended. For
+    a TransactionTestCase: the threads cannot see a TestCase's transaction."""
+    barrier = threading.Barrier(len(works), timeout=30)
+    results: list[Any] = [None] * len(works)
+    errors: list[BaseException] = []
+
+    def run(index: int, work: Callable[[], T]) -> None:
+        try:
+            barrier.wait()
+            results[index] = work()
+        except BaseException as error:  # noqa: BLE001 - raised again in the test's thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(works)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+    return results
 
 
 class BaseTestCase(TestCase):

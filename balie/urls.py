@@ -27,6 +27,7 @@ urlpatterns = [
         name="openid_connect_callback",
     ),
     path("beheer/", admin.site.urls),
+    path("sessie/token/", views.csrf_token, name="csrf_token"),
     path("health/live", views.live, name="health_live"),
     path("health/ready", views.ready, name="health_ready"),
     path("media/<path:path>", views.media, name="media"),

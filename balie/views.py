@@ -1,5 +1,5 @@
-"""Project-wide views: each role's home, health checks, uploaded media, and the answer to too
-many requests."""
+"""Project-wide views: each role's home, health checks, uploaded media, the answer to too
+many requests, and a fresh CSRF token for the outbox (static/balie/outbox.js)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import (
     FileResponse,
@@ -21,12 +20,16 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import gettext as _
+from django.views import csrf
 from django.views.decorators.http import require_GET
 from django.views.static import was_modified_since
 
+from balie import health
 from balie.cohorts.models import Material, Meeting
 from balie.desk.models import TAALHUIS_SPECIALISMS
 from balie.learning.models import Step
@@ -69,12 +72,14 @@ def live(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 def ready(request: HttpRequest) -> HttpResponse:
-    """Readiness: the database answers."""
+    """Readiness: the database answers, and neither the retention purge nor the task queue has
+    stopped (balie/health.py). 200 "ok", else 503 with the reasons, one short word a line."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        problems = health.problems(timezone.now())
     except Exception:  # noqa: BLE001 - any failure means not ready
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+        problems = ["database_unavailable"]
+    if problems:
+        return HttpResponse("\n".join(problems), status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -214,4 +219,23 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
         status=429,
     )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+# --- the outbox's CSRF token ---------------------------------------------------------------
+
+
+@require_GET
+def csrf_token(request: HttpRequest) -> JsonResponse:
+    """A valid CSRF token for a page that has been open for a while: after a login elsewhere
+    (which rotates the token) or a cleared cookie, its queued writes are refused by the CSRF
+    check; the outbox fetches this and sends them again. Sets the cookie when it is missing."""
+    return JsonResponse({"token": get_token(request)})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal (CSRF_FAILURE_VIEW), marked, so that a page's script can tell it
+    from another 403 and fetch a fresh token."""
+    response = csrf.csrf_failure(request, reason)
+    response["X-Balie-Csrf-Failure"] = "1"
     return response

@@ -7,8 +7,6 @@ import contextlib
 import http.client
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,14 +16,9 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from balie.serving import ROOT, BalieServer
+
 PASSWORD = "balie-demo"  # noqa: S105 — the demo logins' published password
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Client:
@@ -91,13 +84,13 @@ class Client:
         assert status == 302, f"login of {email} failed"
 
 
-class Served:
+class Served(BalieServer):
     """A fresh database (SQLite in a temporary folder, or `database_url`) with the demo."""
 
     def __init__(self, database_url: str = "") -> None:
         self.var = Path(tempfile.mkdtemp(prefix="balie-bench-"))
         self.database = "postgresql" if database_url else "sqlite"
-        self.env = {
+        env = {
             **os.environ,
             "BALIE_VAR_DIR": str(self.var),
             "BALIE_DATABASE_URL": database_url,
@@ -107,66 +100,24 @@ class Served:
             # rate limits (a cache counter each) would refuse them. Their cost is not measured.
             "BALIE_RATE_LIMITS": "false",
         }
-        self.port = free_port()
-        self.server: subprocess.Popen | None = None
-
-    def manage(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "balie", *args], env=self.env, check=True, capture_output=True
+        super().__init__(
+            env,
+            options=["--worker-class", "gthread", "--timeout", "120", "--keep-alive", "75"],
         )
 
     def python(self, script: Path, *args: str) -> None:
         """Run a script that sets up Django itself, on this database."""
         subprocess.run([sys.executable, str(script), *args], env=self.env, check=True, cwd=ROOT)
 
-    def load_demo(self) -> float:
-        started = time.monotonic()
-        self.manage("migrate", "--noinput")
-        self.manage("load_demo")
-        return time.monotonic() - started
-
     @contextlib.contextmanager
     def serving(self, workers: int = 2, threads: int = 4) -> Iterator[Client]:
         """gunicorn with `workers` gthread workers of `threads` threads; yields a client once
-        it answers. While it serves, `self.server` is the gunicorn master."""
-        server = self.server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "balie.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-                "--worker-class",
-                "gthread",
-                "--timeout",
-                "120",
-                "--keep-alive",
-                "75",
-            ],
-            env=self.env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        it answers. While it serves, `self.process` is the gunicorn master."""
+        self.start(workers, threads)
         try:
-            for _ in range(150):
-                try:
-                    client = Client(self.port)
-                    client.request("GET", "/health/live")
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            yield client
+            yield Client(self.port)
         finally:
-            os.killpg(server.pid, signal.SIGKILL)  # the master and its workers
-            server.wait()
-            self.server = None
+            self.stop()
 
     def worker_peak_rss_kb(self) -> dict[int, int]:
         """Each gunicorn worker's peak resident memory so far (VmHWM, kB), by process id: the
@@ -179,7 +130,7 @@ class Served:
                 )
             except OSError:
                 continue  # the process ended
-            if self.server and fields.get("PPid", "").strip() == str(self.server.pid):
+            if self.process and fields.get("PPid", "").strip() == str(self.process.pid):
                 peaks[int(status.parent.name)] = int(fields.get("VmHWM", "0 kB").split()[0])
         return peaks
 

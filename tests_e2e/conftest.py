@@ -5,21 +5,18 @@ into the pages. The server can be restarted mid-test to prove nothing saved is l
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from balie.serving import BalieServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -33,100 +30,21 @@ CHROMIUM_ARGS = [
 ]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Server(BalieServer):
+    """Balie served by gunicorn on its own database, as in production, with an access log."""
 
-
-@dataclass
-class Server:
-    """Balie served by gunicorn on its own database, as in production."""
-
-    env: dict[str, str]
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen | None = None
-    demo_seconds: float = 0.0
-    # Where gunicorn's and Django's output go (appended), for tests that search it.
-    log: Path = Path(os.devnull)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def manage(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "balie", *args],
-            env=self.env,
-            check=True,
-            cwd=ROOT,
-            capture_output=True,
-        )
+    def __init__(self, env: dict[str, str], log: Path = Path(os.devnull)) -> None:
+        super().__init__(env, log=log, options=["--access-logfile", "-"])
+        self.demo_seconds = 0.0
 
     def prepare(self) -> None:
-        started = time.monotonic()
-        self.manage("migrate", "--noinput")
-        self.manage("load_demo")
-        self.demo_seconds = time.monotonic() - started
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "balie.wsgi",
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "--access-logfile",
-                    "-",
-                ],
-                env=self.env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: stop() kills master and workers
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/health/ready", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("Balie did not start within 30 seconds")
-
-    def stop(self) -> None:
-        """Kill the master and its workers at once, as if the machine lost power, and wait
-        until nothing answers on the port any more."""
-        if self.process is None:
-            return
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.process = None
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) != 0:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError("the old server still answers after it was killed")
+        self.demo_seconds = self.load_demo()
 
     def restart(self) -> None:
         self.stop()
         self.start()
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 @pytest.fixture(scope="session")
@@ -219,3 +137,17 @@ def look(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     assert axe_violations(page) == [], f"accessibility problems on {name}"
     assert getattr(page, "csp_violations", []) == [], f"CSP violations on {name}"
+
+
+def keep_pdf(pdf: bytes, name: str, *, pages: int = 1) -> int:
+    """Keep a printed PDF to look at, as pictures of its first pages when poppler-utils'
+    pdftoppm is on the machine (it is not on a fresh one); answers the PDF's page count."""
+    assert pdf.startswith(b"%PDF")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.pdf"
+    path.write_bytes(pdf)
+    if shutil.which("pdftoppm"):
+        picture = str(path.with_suffix(""))
+        command = ["pdftoppm", "-png", "-r", "60", "-l", str(pages), str(path), picture]
+        subprocess.run(command, check=True)
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))

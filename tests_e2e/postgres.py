@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests_e2e.conftest import free_port
+from balie.serving import free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 

@@ -3,29 +3,18 @@ A4 page for the board (printed to PDF by Chromium, counted and turned into a pic
 
 from __future__ import annotations
 
-import io
 import re
-import subprocess
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests_e2e.conftest import SCREENSHOTS, Server, axe_violations, look
+from tests_e2e.conftest import SCREENSHOTS, Server, axe_violations, keep_pdf, look
 from tests_e2e.test_meetings import log_in
 
 pytestmark = pytest.mark.e2e
 
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-
-
-def pages_in(pdf: bytes) -> int:
-    """The number of pages of a PDF: pypdf when it is installed, else its /Type /Page objects."""
-    try:
-        from pypdf import PdfReader
-    except ImportError:
-        return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def test_the_manager_sees_the_answer_first(browser: Browser, server: Server) -> None:
@@ -76,15 +65,7 @@ def test_the_board_report_prints_on_one_a4_page(browser: Browser, server: Server
     look(page, "97-board-report")
 
     page.emulate_media(media="print")
-    pdf = page.pdf(format="A4", print_background=True)
-    assert pages_in(pdf) == 1
-    path = SCREENSHOTS / "98-board-report-a4.pdf"
-    path.write_bytes(pdf)
-    picture = str(path.with_suffix(""))
-    subprocess.run(
-        ["/usr/bin/pdftoppm", "-png", "-r", "60", "-singlefile", str(path), picture], check=True
-    )
-    path.unlink()
+    assert keep_pdf(page.pdf(format="A4", print_background=True), "98-board-report-a4") == 1
     page.context.close()
 
     # The adviser's report for her POI: the libraries' answers on one page too.
@@ -95,5 +76,5 @@ def test_the_board_report_prints_on_one_a4_page(browser: Browser, server: Server
     expect(page.locator("[data-answer]")).to_have_count(4)
     look(page, "99-board-report-poi")
     page.emulate_media(media="print")
-    assert pages_in(page.pdf(format="A4", print_background=True)) == 1
+    assert keep_pdf(page.pdf(format="A4", print_background=True), "99-board-report-poi-a4") == 1
     page.context.close()

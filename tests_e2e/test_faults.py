@@ -34,7 +34,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests_e2e.conftest import ROOT, Server
+from balie.serving import ROOT
+from tests_e2e.conftest import Server
 from tests_e2e.postgres import PrivatePostgres, private_cluster
 
 sys.path.insert(0, str(ROOT / "bench"))

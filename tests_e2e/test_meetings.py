@@ -45,16 +45,16 @@ def test_an_adviser_takes_attendance_on_a_tablet(browser: Browser, server: Serve
     marieke = page.get_by_role("group", name="Marieke de Wit")
     with page.expect_response(re.compile(r"/aanwezigheid/$")):
         marieke.get_by_text("Afgemeld").tap()
-    expect(page.locator("[data-sync]")).to_have_text("Alles is opgeslagen.")
+    expect(page.locator("[data-outbox-count]")).to_have_text("Alles is opgeslagen.")
 
     # The Wi-Fi drops: taps wait on the tablet and go out when it is back.
     page.context.set_offline(True)
     page.get_by_role("group", name="Jeroen Pauwels").get_by_text("Aanwezig").tap()
     page.get_by_role("group", name="Fatma Yilmaz").get_by_text("Afwezig").tap()
-    expect(page.locator("[data-sync]")).to_contain_text("Geen verbinding")
+    expect(page.locator("[data-outbox-count]")).to_contain_text("op verbinding")
     look(page, "32-attendance-offline")
     page.context.set_offline(False)
-    expect(page.locator("[data-sync]")).to_have_text("Alles is opgeslagen.", timeout=20_000)
+    expect(page.locator("[data-outbox-count]")).to_have_text("Alles is opgeslagen.", timeout=20_000)
 
     page.reload()
     expect(page.get_by_role("group", name="Fatma Yilmaz").get_by_label("Afwezig")).to_be_checked()
@@ -94,11 +94,7 @@ def test_attendance_of_a_coming_meeting_opens_at_its_start(
     refused = page.request.post(
         page.url,
         form={"person": marieke.get_attribute("data-person"), "status": "present", "revision": "1"},
-        headers={
-            "X-CSRFToken": page.locator(
-                "[data-attendance] input[name=csrfmiddlewaretoken]"
-            ).input_value()
-        },
+        headers={"X-CSRFToken": page.locator("[data-outbox]").get_attribute("data-csrf")},
     )
     assert refused.status == 409
     assert "nog niet begonnen" in refused.json()["message"]

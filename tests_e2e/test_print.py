@@ -3,14 +3,10 @@ PDF: Chromium's print-to-PDF of the print page, A4, every note whole on a page."
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
-
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests_e2e.conftest import SCREENSHOTS, Server, look
+from tests_e2e.conftest import Server, keep_pdf, look
 from tests_e2e.test_meetings import log_in
 
 pytestmark = pytest.mark.e2e
@@ -33,24 +29,6 @@ def test_my_notes_print_as_an_a4_pdf(browser: Browser, server: Server) -> None:
                    for (let n = 0; n < 8; n++)
                      sections.forEach(s => main.append(s.cloneNode(true))); }"""
     )
-    pdf = page.pdf(format="A4", prefer_css_page_size=True)
-    assert pdf.startswith(b"%PDF")
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    pages = keep_pdf(page.pdf(format="A4", prefer_css_page_size=True), "61-notes", pages=2)
     assert pages >= 2, pages
-    SCREENSHOTS.mkdir(exist_ok=True)
-    (SCREENSHOTS / "61-notes.pdf").write_bytes(pdf)
-    if shutil.which("pdftoppm"):  # poppler-utils: the pages as pictures, to look at
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "50",
-                "-l",
-                "2",
-                str(SCREENSHOTS / "61-notes.pdf"),
-                str(SCREENSHOTS / "61-notes-page"),
-            ],
-            check=True,
-        )
     page.context.close()

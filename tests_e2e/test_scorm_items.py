@@ -22,7 +22,7 @@ from pathlib import Path
 from balie.learning.models import Module
 from balie.orgs.models import User
 from balie.scorm.actions import import_package
-from balie.scorm.demo import EDITOR_EMAIL, MODULE_CODE
+from balie.demo.scorm import EDITOR_EMAIL, MODULE_CODE
 demo = Module.objects.get(code=MODULE_CODE, title__startswith="Voorbeeld")
 module, _ = Module.objects.get_or_create(
     programme=demo.programme, code="V2", title="{OWN_MODULE}",

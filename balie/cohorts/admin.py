@@ -4,8 +4,7 @@ from Balie's own pages by the POI advisers."""
 from django.contrib import admin
 
 from balie.cohorts.models import MeetingTemplate
-from balie.learning.admin import EditorsOnly
-from balie.lib.admin import MarkdownFields
+from balie.lib.admin import EditorsOnly, MarkdownFields
 
 
 @admin.register(MeetingTemplate)

@@ -18,23 +18,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import formataddr
 
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks import task
 
 from balie.cohorts import calendar
 from balie.cohorts.models import Meeting, Participant, ReminderKind, ReminderSent
+from balie.lib import mail
 from balie.orgs.models import User
 
 logger = logging.getLogger(__name__)
 
-MAIL_LANGUAGE = "nl"
-MAIL_TIME_ZONE = "Europe/Amsterdam"
 ICS_FILENAME = "bijeenkomst.ics"
 # A reminder goes out when the meeting is this far ahead; a run that was missed can
 # still send it up to a day later (but never after the meeting has begun).
@@ -213,26 +210,11 @@ def _message(meeting: Meeting, person: User, letter: Letter) -> EmailMessage:
         "url": calendar.meeting_url(meeting),
         **letter.context,
     }
-    with translation.override(MAIL_LANGUAGE), timezone.override(MAIL_TIME_ZONE):
-        subject = render_to_string(f"cohorts/emails/{letter.template}_subject.txt", context)
-        body = render_to_string(f"cohorts/emails/{letter.template}_body.txt", context)
-        ics = calendar.meeting_ics(meeting, for_user=person)
-    message = EmailMessage(
-        subject=" ".join(subject.split()),
-        body=_tidy(body),
-        to=[formataddr((person.full_name, person.email))],
-        reply_to=[formataddr((cohort.adviser.full_name, cohort.adviser.email))],
+    message = mail.message(
+        f"cohorts/emails/{letter.template}", context, to=person, reply_to=cohort.adviser
     )
+    with mail.dutch():
+        ics = calendar.meeting_ics(meeting, for_user=person)
     method = "CANCEL" if meeting.cancelled else "PUBLISH"
     message.attach(ICS_FILENAME, ics, f"text/calendar; method={method}")
     return message
-
-
-def _tidy(text: str) -> str:
-    """Template output without trailing spaces and with at most one empty line in a row."""
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    tidy: list[str] = []
-    for line in lines:
-        if line or (tidy and tidy[-1]):
-            tidy.append(line)
-    return "\n".join(tidy) + "\n"

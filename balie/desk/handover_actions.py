@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,6 +164,34 @@ def book(
         raise SlotTaken from None
 
 
+# The appointment card goes to the customer's address once; again only after this long, so that
+# nobody can fill a customer's mailbox from the desk.
+CARD_MAIL_INTERVAL = dt.timedelta(hours=1)
+
+
+class CardMailedRecently(Exception):
+    def __init__(self, mailed_at: dt.datetime) -> None:
+        super().__init__(mailed_at)
+        self.mailed_at = mailed_at
+        self.again_at = mailed_at + CARD_MAIL_INTERVAL
+
+
+def mail_card(handover: HandOver, message: EmailMessage, *, now: dt.datetime | None = None) -> None:
+    """Send the appointment card, unless it was sent less than CARD_MAIL_INTERVAL ago
+    (`CardMailedRecently`). The hand-over is locked while the e-mail goes, and marked in the
+    same transaction: two clicks at once send one e-mail, and a failed send marks nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = HandOver.objects.filter(pk=handover.pk)
+        if connection.features.has_select_for_update:
+            rows = rows.select_for_update()
+        mailed_at = rows.values_list("card_mailed_at", flat=True).get()
+        if mailed_at is not None and now < mailed_at + CARD_MAIL_INTERVAL:
+            raise CardMailedRecently(mailed_at)
+        message.send()
+        rows.update(card_mailed_at=now)
+
+
 class OutcomeTooEarly(ValidationError):
     pass
 
@@ -206,9 +235,7 @@ def purge_contact_data(now: dt.datetime | None = None) -> dict[int, int]:
     so the second run finds nothing and writes no Purge row. Answers {library id: count}."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    due = HandOver.objects.filter(keep_until__lt=today, contact_deleted_at__isnull=True).exclude(
-        first_name="", contact=""
-    )
+    due = HandOver.objects.purge_due(today)
     counts: dict[int, int] = {}
     libraries = due.order_by().values_list("library_id", flat=True).distinct()
     for library_id in sorted(libraries):

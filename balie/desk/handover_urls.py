@@ -6,8 +6,9 @@ from balie.desk import handover_views
 
 urlpatterns: list = [
     path("afspraak/", handover_views.book, name="book"),
-    path("afspraak/<int:pk>/kaart/", handover_views.card, name="card"),
-    path("afspraak/<int:pk>/kaart/mail/", handover_views.card_mail, name="card_mail"),
+    # By the card's unguessable id: the old addresses by number are gone (404).
+    path("afspraak/kaart/<uuid:card>/", handover_views.card, name="card"),
+    path("afspraak/kaart/<uuid:card>/mail/", handover_views.card_mail, name="card_mail"),
     path("taalhuis/", handover_views.taalhuis, name="taalhuis"),
     path("taalhuis/<int:pk>/uitkomst/", handover_views.outcome, name="outcome"),
     path("taalhuis/intake/", handover_views.intake_new, name="intake_new"),

@@ -47,9 +47,12 @@ from balie.desk.models import (
     Outcome,
     Referral,
     Slot,
+    taalhuis_library_ids,
 )
 from balie.orgs import access
 from balie.orgs.models import Organisation, Role, User
+from balie.security.audit import record_event, record_events
+from balie.security.models import AuditAction
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +61,10 @@ CONSENT_SALT = "balie.desk.consent"
 CONSENT_MAX_AGE = 60 * 60  # an hour at the desk is plenty
 SLOTS_SHOWN = 60
 PER_PAGE = 20
+# The cards this session booked: the desk colleague who booked sees the card, nobody else at
+# the desk (the newest few; a card is for handing over right after booking).
+CARDS_BOOKED = "desk_cards_booked"
+CARDS_REMEMBERED = 20
 # What a customer brings, by the kind of offer (nothing for the rest).
 BRING = {
     OfferKind.IDO: gettext_lazy("The letter or form, if you have it."),
@@ -69,17 +76,9 @@ BRING = {
 # --- Who may do what --------------------------------------------------------------------------
 
 
-def _taalhuis_library_ids(user: User) -> set[int]:
-    return {
-        m.organisation_id
-        for m in user.active_memberships
-        if m.role == Role.SPECIALIST and m.specialism in TAALHUIS_SPECIALISMS
-    }
-
-
 def _slot_keeper_library_ids(user: User) -> set[int]:
     """Taalhuis colleagues keep their own free time; managers keep it for them."""
-    return _taalhuis_library_ids(user) | access.library_ids_where(user, Role.MANAGER)
+    return taalhuis_library_ids(user) | access.library_ids_where(user, Role.MANAGER)
 
 
 def _taalhuis_colleagues(library_ids: set[int]):
@@ -110,7 +109,7 @@ def slot_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     managed = access.library_ids_where(user, Role.MANAGER)
     colleagues = list(_taalhuis_colleagues(managed)) if managed else []
-    if user.pk not in {c.pk for c in colleagues} and _taalhuis_library_ids(user):
+    if user.pk not in {c.pk for c in colleagues} and taalhuis_library_ids(user):
         colleagues.insert(0, user)
     branches = Organisation.objects.filter(kind=Organisation.Kind.BRANCH, parent_id__in=libraries)
     now = timezone.now()
@@ -163,7 +162,7 @@ def _library_of(colleague: User, libraries: set[int], branch: Organisation | Non
     """The library the slot belongs to: the branch's, or the colleague's Taalhuis library."""
     if branch is not None:
         return branch.parent
-    ids = _taalhuis_library_ids(colleague) & libraries
+    ids = taalhuis_library_ids(colleague) & libraries
     return Organisation.objects.get(pk=min(ids))
 
 
@@ -396,24 +395,32 @@ def _book_and_show(request: HttpRequest, slot: Slot, context: dict, **kwargs) ->
         messages.error(request, " ".join(error.messages))
         context.update(step="consent", consent_form=ConsentForm())
         return render(request, "desk/handover_book.html", context, status=400)
+    booked = [str(handover.card_token), *request.session.get(CARDS_BOOKED, [])]
+    request.session[CARDS_BOOKED] = booked[:CARDS_REMEMBERED]
     messages.success(request, _("The appointment is booked. Give the customer the card."))
-    return redirect("desk:card", pk=handover.pk)
+    return redirect("desk:card", card=handover.card_token)
 
 
 # --- The appointment card ----------------------------------------------------------------------
 
 
-def _cards_for(user: User):
-    """The library's staff see a card until the appointment has passed."""
-    return HandOver.objects.filter(
-        library_id__in=access.library_ids_where(user),
-        slot__starts_at__gt=timezone.now() - dt.timedelta(hours=4),
-    ).select_related("slot__colleague", "slot__branch", "offer", "library")
-
-
-def _get_card(user: User, pk: int) -> HandOver:
-    handover = _cards_for(user).filter(pk=pk).first()
+def _get_card(request: HttpRequest, card: uuid.UUID) -> HandOver:
+    """The card, until the appointment has passed, for the desk colleague who booked it (in
+    that session) and the library's Taalhuis colleagues. Nobody else: not managers, advisers
+    or administrators, and not the rest of the desk. Others get 404, as for a card that does
+    not exist."""
+    user = request.user
+    handover = (
+        HandOver.objects.filter(card_token=card)
+        .select_related("slot__colleague", "slot__branch", "offer", "library")
+        .first()
+    )
     if handover is None or handover.slot.ends_at <= timezone.now():
+        raise Http404
+    booked_here = str(card) in request.session.get(CARDS_BOOKED, []) and (
+        handover.library_id in access.library_ids_where(user)
+    )
+    if not (booked_here or handover.library_id in taalhuis_library_ids(user)):
         raise Http404
     return handover
 
@@ -438,17 +445,25 @@ def _card_context(handover: HandOver) -> dict:
 
 
 @require_GET
-def card(request: HttpRequest, pk: int) -> HttpResponse:
-    handover = _get_card(request.user, pk)
+def card(request: HttpRequest, card: uuid.UUID) -> HttpResponse:
+    handover = _get_card(request, card)
     context = _card_context(handover)
     context["may_mail"] = is_email(handover.contact) and not context["cancelled"]
+    if handover.first_name:
+        record_event(
+            AuditAction.CONTACT_SHOWN,
+            actor=request.user,
+            obj=handover,
+            organisation=handover.library_id,
+            request=request,
+        )
     with translation.override(CUSTOMER_LANGUAGE):
         return render(request, "desk/handover_card.html", context)
 
 
 @require_POST
-def card_mail(request: HttpRequest, pk: int) -> HttpResponse:
-    handover = _get_card(request.user, pk)
+def card_mail(request: HttpRequest, card: uuid.UUID) -> HttpResponse:
+    handover = _get_card(request, card)
     if not is_email(handover.contact):
         raise Http404
     context = _card_context(handover)
@@ -457,21 +472,42 @@ def card_mail(request: HttpRequest, pk: int) -> HttpResponse:
         body = render_to_string("desk/emails/handover_card_body.txt", context)
     message = EmailMessage(subject=" ".join(subject.split()), body=body, to=[handover.contact])
     try:
-        message.send()
+        actions.mail_card(handover, message)
+    except actions.CardMailedRecently as refusal:
+        messages.error(
+            request,
+            _(
+                "This card was already e-mailed at %(time)s. You can send it again from "
+                "%(again)s. Or print the card and give it to the customer."
+            )
+            % {
+                "time": defaultfilters.time(timezone.localtime(refusal.mailed_at), "H:i"),
+                "again": defaultfilters.time(timezone.localtime(refusal.again_at), "H:i"),
+            },
+        )
     except Exception:
         logger.exception("Could not send the appointment card of hand-over %s", handover.pk)
         messages.error(request, _("The e-mail could not be sent. Print the card instead."))
     else:
+        record_event(
+            AuditAction.CARD_MAILED,
+            actor=request.user,
+            obj=handover,
+            organisation=handover.library_id,
+            request=request,
+        )
         messages.success(request, _("The card was sent by e-mail."))
-    return redirect("desk:card", pk=handover.pk)
+    return redirect("desk:card", card=handover.card_token)
 
 
 # --- The Taalhuis side -------------------------------------------------------------------------
 
 
 def _taalhuis_access(user: User) -> set[int]:
-    libraries = _taalhuis_library_ids(user)
-    if not (libraries or user.is_superuser or Slot.objects.filter(colleague=user).exists()):
+    """The Taalhuis side is for the library's Taalhuis colleagues and whoever has free time
+    for hand-overs; an administrator is neither by being one."""
+    libraries = taalhuis_library_ids(user)
+    if not (libraries or Slot.objects.filter(colleague=user).exists()):
         raise Http404
     return libraries
 
@@ -503,6 +539,9 @@ def taalhuis(request: HttpRequest) -> HttpResponse:
         .order_by("group", F("coming_at").asc(nulls_last=True), "-slot__starts_at", "pk")
     )
     page = Paginator(handovers, PER_PAGE).get_page(request.GET.get("pagina"))
+    shown = [h for h in page.object_list if h.first_name or h.contact]
+    if shown:
+        record_events(AuditAction.CONTACT_SHOWN, shown, actor=user)
     start, end = _quarter(timezone.localdate(now))
     counts = dict(
         Intake.objects.filter(library_id__in=libraries, held_on__gte=start, held_on__lt=end)
@@ -518,6 +557,7 @@ def taalhuis(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "now": now,
+            "taalhuis_libraries": libraries,  # their cards open for the Taalhuis
             "outcomes": Outcome.choices,
             "intake_form": _intake_form(None, libraries),
             "by_source": by_source,

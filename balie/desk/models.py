@@ -32,6 +32,16 @@ TAALHUIS_SPECIALISMS = (Specialism.TAALHUIS_COORDINATOR, Specialism.BASIC_SKILLS
 DEFAULT_RETENTION_DAYS = 30
 
 
+def taalhuis_library_ids(user: User) -> set[int]:
+    """The libraries in whose Taalhuis `user` works: there they see customers' contact data.
+    Being an administrator (or a superuser) adds none."""
+    return {
+        m.organisation_id
+        for m in user.active_memberships
+        if m.role == Role.SPECIALIST and m.specialism in TAALHUIS_SPECIALISMS
+    }
+
+
 class Need(models.TextChoices):
     """What the customer came up against. One national list, so that libraries compare."""
 
@@ -299,16 +309,19 @@ class Outcome(models.TextChoices):
 
 class HandOverQuerySet(models.QuerySet["HandOver"]):
     def visible_to(self, user: User) -> HandOverQuerySet:
-        """The Taalhuis side: the library's Taalhuis colleagues and the colleague the hand-over
-        was booked with. Managers and advisers see hand-overs only as figures."""
-        if user.is_superuser:
-            return self
-        libraries = {
-            m.organisation_id
-            for m in user.active_memberships
-            if m.role == Role.SPECIALIST and m.specialism in TAALHUIS_SPECIALISMS
-        }
-        return self.filter(Q(library_id__in=libraries) | Q(slot__colleague=user))
+        """The Taalhuis side, with the customer's contact data: the library's Taalhuis
+        colleagues and the colleague the hand-over was booked with — nobody else, whatever the
+        role. Administrators, managers and advisers see hand-overs only as figures."""
+        return self.filter(Q(library_id__in=taalhuis_library_ids(user)) | Q(slot__colleague=user))
+
+    def purge_due(self, day: dt.date) -> HandOverQuerySet:
+        """Hand-overs whose first name or contact are still there after `day` was past their
+        retention date."""
+        return self.filter(PURGE_PENDING, keep_until__lt=day)
+
+
+# Contact data not yet purged (the retention purge and the readiness check; indexed).
+PURGE_PENDING = Q(contact_deleted_at__isnull=True) & ~Q(first_name="", contact="")
 
 
 class HandOver(models.Model):
@@ -338,6 +351,11 @@ class HandOver(models.Model):
         _("what came of it"), max_length=12, choices=Outcome.choices, default=Outcome.PENDING
     )
     outcome_at = models.DateTimeField(null=True, blank=True)
+    # The appointment card's address: unguessable, so that a card is reached from the booking
+    # or the Taalhuis list, never by counting.
+    card_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # When the card was last e-mailed to the customer: once, then at most once an hour.
+    card_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = HandOverQuerySet.as_manager()
 
@@ -350,6 +368,9 @@ class HandOver(models.Model):
                 condition=Q(first_name="", contact="") | Q(consent_at__isnull=False),
                 name="contact_data_only_with_consent",
             )
+        ]
+        indexes = [
+            models.Index(fields=["keep_until"], condition=PURGE_PENDING, name="handover_purge_due")
         ]
 
     def __str__(self) -> str:

@@ -12,23 +12,19 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from email.utils import formataddr
 
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks import task
 
 from balie.cohorts.calendar import absolute_url
 from balie.insights import actions
 from balie.insights.models import Invitation
+from balie.lib import mail
 
 logger = logging.getLogger(__name__)
-
-MAIL_LANGUAGE = "nl"
-MAIL_TIME_ZONE = "Europe/Amsterdam"
 
 
 class MailNotSent(Exception):
@@ -91,21 +87,4 @@ def _message(invitation: Invitation) -> EmailMessage:
         "invitation": invitation,
         "url": absolute_url(reverse("insights:evaluate", args=[invitation.pk])),
     }
-    with translation.override(MAIL_LANGUAGE), timezone.override(MAIL_TIME_ZONE):
-        subject = render_to_string("insights/emails/invitation_subject.txt", context)
-        body = render_to_string("insights/emails/invitation_body.txt", context)
-    return EmailMessage(
-        subject=" ".join(subject.split()),
-        body=_tidy(body),
-        to=[formataddr((person.full_name, person.email))],
-    )
-
-
-def _tidy(text: str) -> str:
-    """Template output without trailing spaces and with at most one empty line in a row."""
-    lines = [line.rstrip() for line in text.strip().splitlines()]
-    tidy: list[str] = []
-    for line in lines:
-        if line or (tidy and tidy[-1]):
-            tidy.append(line)
-    return "\n".join(tidy) + "\n"
+    return mail.message("insights/emails/invitation", context, to=person)

@@ -170,7 +170,7 @@ def save_note(user: User, step: Step, *, body: str, revision: int) -> NoteSave:
     return NoteSave(note, applied=True)
 
 
-# --- The events as statements (also replayed for the demo, see xapi_demo.py) --------------
+# --- The events as statements (also replayed for the demo, see demo/xapi.py) -------------
 
 
 def module_activity(module: Module) -> record.Activity:

@@ -8,22 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from balie.learning.models import Choice, LocalBlock, Module, Programme, Step
-from balie.lib.admin import MarkdownFields, ViewOnly, markdown_shown
+from balie.lib.admin import EditorsOnly, MarkdownFields, ViewOnly, markdown_shown
 from balie.lib.durations import minutes
-
-
-class EditorsOnly:
-    """Only programme editors and administrators author the national content."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.may_edit_programmes
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    has_add_permission = has_view_permission
-    has_change_permission = has_view_permission
-    has_delete_permission = has_view_permission
 
 
 class ModuleInline(EditorsOnly, admin.TabularInline):
@@ -150,7 +136,7 @@ class StepAdmin(MarkdownFields, EditorsOnly, admin.ModelAdmin):
 
 
 @admin.register(LocalBlock)
-class LocalBlockAdmin(ViewOnly, admin.ModelAdmin):
+class LocalBlockAdmin(ViewOnly, EditorsOnly, admin.ModelAdmin):
     """Editors and administrators may look; only the library changes its own block."""
 
     list_display = ["library", "module", "updated_at", "updated_by"]
@@ -172,9 +158,3 @@ class LocalBlockAdmin(ViewOnly, admin.ModelAdmin):
     how_we_do_it_shown = markdown_shown(LocalBlock, "how_we_do_it")
     activities_shown = markdown_shown(LocalBlock, "activities")
     partners_shown = markdown_shown(LocalBlock, "partners")
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.may_edit_programmes
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self.has_module_permission(request)

@@ -17,7 +17,7 @@ class ViewOnly:
     """A ModelAdmin mixin: the records are shown, never added, changed or deleted here —
     they are made elsewhere (by an action, with its checks) or never change at all."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -25,6 +25,24 @@ class ViewOnly:
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class EditorsOnly:
+    """A ModelAdmin (or inline) mixin: only programme editors and administrators see these
+    pages and keep what they hold (the national content and lists). Put ViewOnly before it
+    for records they may only read."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.may_edit_programmes
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
 
 
 class MarkdownWidget(forms.Textarea):

@@ -26,6 +26,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
 from balie.lib import jsonbody
+from balie.lrs import cmi5
 from balie.lrs.agents import ABSOLUTE_IRI, IDENTIFIERS, parse_agent_param
 from balie.lrs.http import BadRequest, Forbidden, NotFound, PreconditionFailed, xapi_resource
 from balie.lrs.models import Activity, Client, Document, Relation, StatementAgent
@@ -123,7 +124,7 @@ def agents(request: HttpRequest) -> HttpResponse:
 
 
 def _serve(request: HttpRequest, resource: Resource) -> HttpResponse:
-    client = _client_for(request)
+    client = _client_for(request, resource)
     target = _target(request, resource)
     if request.method == "GET" and target.document_id is not None:
         return _get_document(client.organisation, target)
@@ -139,9 +140,16 @@ def _serve(request: HttpRequest, resource: Resource) -> HttpResponse:
         return _store_document(request, resource, organisation=client.organisation, target=target)
 
 
-def _client_for(request: HttpRequest) -> Client:
-    """The request's client, if it may do what the method asks."""
+def _client_for(request: HttpRequest, resource: Resource | None = None) -> Client:
+    """The request's client, if it may do what the method asks. A cmi5 AU's token reaches
+    its own documents only, and not the Activities and Agents resources."""
     client: Client = request.xapi_client
+    if isinstance(client, cmi5.AuCredential):
+        if resource is None:
+            raise Forbidden("an AU's token reaches its own documents only")
+        cmi5.check_document(
+            client, kind=resource.kind, params=request.GET.dict(), method=request.method
+        )
     if request.method == "GET" and not client.may_read:
         raise Forbidden("this client may not read")
     if request.method != "GET" and not client.may_write:

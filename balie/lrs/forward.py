@@ -3,7 +3,9 @@
 `store()` writes a `Delivery` per forwarder in the same transaction as each statement; this
 module sends the due ones, per forwarder, oldest first, in batches of `BATCH`: one POST of a
 statement list to `<endpoint>statements` with Basic credentials and the version header, using
-only the standard library, with a timeout. It runs in a task worker or from cron
+only the standard library, with a timeout. Statements whose attachments Balie holds go as
+multipart/mixed with those attachments' content (an LRS must not push statements without the
+attachment data it received, Communication 1.5.2.s3.b3). It runs in a task worker or from cron
 (`balie forward_statements`), never in a learner's request.
 
 - 200/204: the batch is delivered; its deliveries are deleted. A 409 means the remote LRS has
@@ -35,7 +37,9 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from balie.lrs.models import Delivery, Forwarder
+from balie.lrs import multipart
+from balie.lrs.models import Delivery, Forwarder, Statement
+from balie.lrs.query import stored_attachments
 
 BATCH = 50
 TIMEOUT_SECONDS = 20
@@ -104,9 +108,9 @@ def send_batch(forwarder: Forwarder, *, now: datetime) -> Sent:
         )
         if not batch:
             return Sent(0, 0, failed=False)
-        answer = _post(forwarder, [_outgoing(d.statement.payload) for d in batch])
+        answer = _post(forwarder, [d.statement for d in batch])
         if answer.status == 409 and len(batch) > 1:
-            answers = [_post(forwarder, [_outgoing(d.statement.payload)]) for d in batch]
+            answers = [_post(forwarder, [d.statement]) for d in batch]
             done = [d for d, a in zip(batch, answers, strict=True) if a.delivered]
             failed = next((a for a in answers if not a.delivered), None)
         else:
@@ -157,14 +161,19 @@ def _outgoing(payload: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in payload.items() if key != "stored"}
 
 
-def _post(forwarder: Forwarder, statements: list[dict[str, Any]]) -> Answer:
+def _post(forwarder: Forwarder, rows: list[Statement]) -> Answer:
+    body = json.dumps([_outgoing(row.payload) for row in rows]).encode()
+    content_type = "application/json"
+    parts = stored_attachments(rows, {row.organisation_id for row in rows})
+    if parts:
+        body, content_type = multipart.build(body, parts)
     credentials = f"{forwarder.username}:{forwarder.password}".encode()
     request = urllib.request.Request(  # noqa: S310 - an http(s) URLField set by an administrator
         forwarder.endpoint.rstrip("/") + "/statements",
-        data=json.dumps(statements).encode(),
+        data=body,
         method="POST",
         headers={
-            "Content-Type": "application/json",
+            "Content-Type": content_type,
             "Authorization": "Basic " + base64.b64encode(credentials).decode(),
             "X-Experience-API-Version": VERSION,
         },

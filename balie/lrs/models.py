@@ -47,12 +47,37 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def rate_key(self) -> str:
+        """Whose requests the rate limit counts together."""
+        return str(self.pk)
+
     def authority(self) -> dict:
         """The agent that the LRS puts in `authority` of what this client stores."""
         return {
             "objectType": "Agent",
             "account": {"homePage": settings.BALIE_SITE_URL + "/xapi/clients", "name": self.key},
         }
+
+    def without_agreement_ids(self) -> list[int]:
+        """Of `organisation_ids`, those whose people's own statements (the ones Balie records
+        per person, `Statement.client` empty) this client may not read: a library's or POI's
+        client reads them only where the works council agreed (the rule of the cohort team
+        page; a branch follows its library). A national client reads them all, as before.
+        Computed once per request object."""
+        if not hasattr(self, "_without_agreement_ids"):
+            self._without_agreement_ids = []
+            if self.organisation.kind != Organisation.Kind.NATIONAL:
+                rows = Organisation.objects.filter(pk__in=self.organisation_ids()).values_list(
+                    "pk", "kind", "works_council_agreed_on", "parent__works_council_agreed_on"
+                )
+                self._without_agreement_ids = [
+                    pk
+                    for pk, kind, agreed, library_agreed in rows
+                    if agreed is None
+                    and not (kind == Organisation.Kind.BRANCH and library_agreed is not None)
+                ]
+        return self._without_agreement_ids
 
     def organisation_ids(self) -> list[int]:
         """The client's organisation and those under it (a POI's libraries and their
@@ -82,7 +107,13 @@ class StatementQuerySet(models.QuerySet["Statement"]):
         raise StatementsNeverChange("stored statements are never deleted; void them instead")
 
     def visible_to(self, client: Client) -> StatementQuerySet:
-        return self.filter(organisation_id__in=client.organisation_ids())
+        """The client's organisations' statements: what their tools stored, and what Balie
+        recorded of their people where the works council agreed (`without_agreement_ids`)."""
+        visible = self.filter(organisation_id__in=client.organisation_ids())
+        hidden = client.without_agreement_ids()
+        if hidden:
+            visible = visible.exclude(client__isnull=True, organisation_id__in=hidden)
+        return visible
 
     def not_voided(self) -> StatementQuerySet:
         """Voiding hides a statement from every query but `voidedStatementId`."""
@@ -335,3 +366,39 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return str(self.statement_id)
+
+
+class Cmi5Session(models.Model):
+    """One launch of a cmi5 AU for one learner (cmi5 section 8): the one-time fetch code, the
+    token the AU then uses as its HTTP Basic credential (user name: the session id; only the
+    secret's hash is kept), what the AU was launched with, and how far the session got. The
+    LRS accepts the AU's statements and documents for this actor and registration only
+    (`lrs/cmi5.py`)."""
+
+    session_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    fetch_hash = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=64, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    registration = models.UUIDField()
+    activity_id = models.CharField(max_length=2048)  # Balie's id of the AU
+    publisher_id = models.CharField(max_length=2048)  # the AU's id in cmi5.xml
+    move_on = models.CharField(max_length=20)
+    mastery_score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    launch_mode = models.CharField(max_length=8, default="Normal")
+    launched_at = models.DateTimeField()
+    initialized_at = models.DateTimeField(null=True, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+    last_statement_at = models.DateTimeField(null=True, blank=True)
+    # The cmi5 defined verbs the AU used in this session (each at most once).
+    verbs = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "registration"], name="lrs_cmi5_session_open"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.session_id)

@@ -15,6 +15,7 @@ references is followed `REFERENCE_DEPTH` deep.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +29,7 @@ from django.utils.dateparse import parse_datetime
 
 from balie.lrs.agents import parse_agent_param
 from balie.lrs.http import BadRequest
-from balie.lrs.models import Client, Relation, Statement
+from balie.lrs.models import Attachment, Client, Relation, Statement
 from balie.lrs.store import agent_hash, digest
 from balie.lrs.validate import IRI, TIMESTAMP, UUID
 
@@ -210,7 +211,9 @@ def single(params: QueryDict, client: Client) -> Statement | None:
 
 def shape(statement: dict[str, Any], form: str, languages: list[str]) -> dict[str, Any]:
     """The statement in format `form`: exact, ids (only what identifies agents, verbs and
-    activities) or canonical (language maps cut to the best of `languages`)."""
+    activities: an Activity's id, an Agent's or identified Group's identifier, an anonymous
+    Group's members; Communication 2.1.3.s1 table, row 12) or canonical (language maps cut to
+    the best of `languages`)."""
     if form == "ids":
         return _ids(statement)
     if form == "canonical":
@@ -225,7 +228,7 @@ def _ids(statement: dict[str, Any]) -> dict[str, Any]:
     target = statement["object"]
     kind = target.get("objectType", "Activity")
     if kind == "Activity":
-        result["object"] = {"objectType": "Activity", "id": target["id"]}
+        result["object"] = {"id": target["id"]}
     elif kind in ("Agent", "Group"):
         result["object"] = _agent_ids(target)
     elif kind == "SubStatement":
@@ -239,10 +242,7 @@ def _ids(statement: dict[str, Any]) -> dict[str, Any]:
                 context[key] = _agent_ids(context[key])
         if "contextActivities" in context:
             context["contextActivities"] = {
-                key: [
-                    {"objectType": "Activity", "id": a["id"]}
-                    for a in (group if isinstance(group, list) else [group])
-                ]
+                key: [{"id": a["id"]} for a in (group if isinstance(group, list) else [group])]
                 for key, group in context["contextActivities"].items()
             }
     return result
@@ -312,3 +312,25 @@ def attachments_of(statement: dict[str, Any]) -> list[dict[str, Any]]:
     if target.get("objectType") == "SubStatement":
         found.extend(target.get("attachments", []))
     return found
+
+
+def stored_attachments(
+    rows: list[Statement], organisation_ids: Iterable[int]
+) -> list[tuple[str, str, bytes]]:
+    """(sha2, content type, content) of the attachments of `rows` whose content one of
+    `organisation_ids` holds: every one that came as a part, also one that has a fileUrl too
+    (Communication 2.1.3.s2.b6: all attachments). For a GET with attachments=true and for
+    forwarding."""
+    hashes = {a["sha2"].lower() for row in rows for a in attachments_of(row.payload)}
+    if not hashes:
+        return []
+    found = {}
+    for attachment in Attachment.objects.filter(
+        sha2__in=hashes, organisation_id__in=organisation_ids
+    ).only("sha2", "content_type", "content"):
+        found[attachment.sha2] = (
+            attachment.sha2,
+            attachment.content_type,
+            bytes(attachment.content),
+        )
+    return list(found.values())

@@ -255,18 +255,41 @@ def _index_rows(rows: list[Statement]) -> tuple[list[StatementAgent], list[State
 
 
 def _definitions(statements: list[dict[str, Any]], organisation: Organisation) -> list[Activity]:
-    """The activity definitions the statements give, the last one per activity: the canonical
-    definition that the Activities resource returns."""
-    found: dict[str, Activity] = {}
+    """The canonical definitions that the Activities resource returns, updated with those the
+    statements give (Data 2.4.4.1.s4.b3): see `merge_definition`."""
+    given: dict[str, dict[str, Any]] = {}
     for statement in statements:
         for activity in _defined_activities(statement):
-            found[activity["id"]] = Activity(
-                organisation=organisation,
-                activity_id=activity["id"],
-                activity_hash=digest(activity["id"]),
-                definition=activity["definition"],
+            given[activity["id"]] = merge_definition(
+                given.get(activity["id"], {}), activity["definition"]
             )
-    return list(found.values())
+    if not given:
+        return []
+    stored = dict(
+        Activity.objects.filter(
+            organisation=organisation, activity_hash__in=[digest(i) for i in given]
+        ).values_list("activity_hash", "definition")
+    )
+    return [
+        Activity(
+            organisation=organisation,
+            activity_id=activity_id,
+            activity_hash=digest(activity_id),
+            definition=merge_definition(stored.get(digest(activity_id), {}), definition),
+        )
+        for activity_id, definition in given.items()
+    ]
+
+
+def merge_definition(stored: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """A definition given later replaces each property it has, except that its language maps
+    (name, description) add to the stored ones: a statement in Dutch does not remove the
+    English name that an earlier one gave (Data 3.2.s4.b3: preserve names not included)."""
+    merged = {**stored, **given}
+    for key in ("name", "description"):
+        if isinstance(stored.get(key), dict) and isinstance(given.get(key), dict):
+            merged[key] = {**stored[key], **given[key]}
+    return merged
 
 
 def _defined_activities(statement: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from balie.lrs import documents, views
+from balie.lrs import cmi5, documents, views
 
 app_name = "lrs"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("activities/profile", documents.activity_profile, name="activity_profile"),
     path("agents", documents.agents, name="agents"),
     path("agents/profile", documents.agent_profile, name="agent_profile"),
+    path("cmi5/fetch/<str:code>", cmi5.fetch, name="cmi5_fetch"),
 ]

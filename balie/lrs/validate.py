@@ -126,17 +126,21 @@ def _statement_parts(value: dict[str, Any], path: str, *, sub: bool) -> None:
             _attachment(attachment, f"{path}.attachments[{index}]")
 
 
-def _no_nulls(value: Any, path: str) -> None:
-    """Null is no value in xAPI, except inside extensions (whose content is the client's)."""
-    if value is None:
+def _no_nulls(value: Any, path: str, *, extension: bool = False) -> None:
+    """Null is no value in xAPI, except inside extensions (whose content is the client's). No
+    text anywhere may hold the character U+0000, which PostgreSQL cannot store in JSON."""
+    if value is None and not extension:
         raise BadRequest(f"{path}: null is not allowed")
+    if isinstance(value, str) and "\x00" in value:
+        raise BadRequest(f"{path}: the character U+0000 is not allowed")
     if isinstance(value, dict):
         for key, item in value.items():
-            if key != "extensions":
-                _no_nulls(item, f"{path}.{key}")
+            if "\x00" in key:
+                raise BadRequest(f"{path}: the character U+0000 is not allowed in a key")
+            _no_nulls(item, f"{path}.{key}", extension=extension or key == "extensions")
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _no_nulls(item, f"{path}[{index}]")
+            _no_nulls(item, f"{path}[{index}]", extension=extension)
 
 
 def _object(value: Any, path: str, allowed: frozenset[str]) -> None:
@@ -261,7 +265,7 @@ def _interaction(value: dict[str, Any], path: str) -> None:
         if "correctResponsesPattern" in value or lists:
             raise BadRequest(f"{path}.interactionType: needed with interaction details")
         return
-    if kind not in INTERACTION_TYPES:
+    if not isinstance(kind, str) or kind not in INTERACTION_TYPES:  # a String (2.4.4.1.s8)
         raise BadRequest(f"{path}.interactionType: unknown interaction type {kind!r}")
     for key in lists:
         if key not in INTERACTION_TYPES[kind]:
@@ -368,10 +372,19 @@ def _context_activities(value: Any, path: str) -> None:
 
 def _authority(value: Any, path: str) -> None:
     """The client's claim; the LRS replaces it with the client's own agent, but an invalid one
-    is still an invalid statement. A Group authority is an OAuth pair: exactly two members."""
+    is still an invalid statement. A Group is an authority only as the pair of 3-legged OAuth
+    (Data 2.4.9.s3.b1): two Agents, one of them the OAuth consumer, identified by an account
+    (2.4.9.s7.b1, b2)."""
     validate_agent(value, path)
-    if value.get("objectType") == "Group" and len(value.get("member", [])) != 2:
+    if value.get("objectType") != "Group":
+        return
+    members = value.get("member", [])
+    if len(members) != 2:
         raise BadRequest(f"{path}.member: a Group as authority has exactly two members")
+    if not any("account" in member for member in members):
+        raise BadRequest(
+            f"{path}.member: a Group as authority is an OAuth consumer (an account) and a user"
+        )
 
 
 def _attachment(value: Any, path: str) -> None:

@@ -11,12 +11,12 @@ import json
 import uuid
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.utils.http import http_date
 
 from balie.lib import jsonbody
-from balie.lrs import multipart, query, store
+from balie.lrs import cmi5, multipart, query, signature, store
 from balie.lrs.http import (
     SUPPORTED_VERSIONS,
     BadRequest,
@@ -25,7 +25,7 @@ from balie.lrs.http import (
     NotFound,
     xapi_resource,
 )
-from balie.lrs.models import VOIDED, Attachment, Client, Statement
+from balie.lrs.models import VOIDED, Client, Statement
 from balie.lrs.validate import UUID, validate_statement, validate_statements
 
 
@@ -40,6 +40,8 @@ def about(request: HttpRequest) -> HttpResponse:
 def statements(request: HttpRequest) -> HttpResponse:
     client: Client = request.xapi_client
     if request.method == "GET":
+        if isinstance(client, cmi5.AuCredential):
+            raise Forbidden("an AU's token may not read statements")
         if not client.may_read:
             raise Forbidden("this client may not read statements")
         return _get(request, client)
@@ -101,6 +103,9 @@ def _save(
     statements: list[dict[str, Any]], attachments: dict[str, tuple[str, bytes]], client: Client
 ) -> list[uuid.UUID]:
     _check_attachments(statements, attachments)
+    signature.check(statements, attachments)
+    if isinstance(client, cmi5.AuCredential):
+        return cmi5.save_statements(client, statements, attachments)
     _check_voiding(statements, client)
     try:
         return store.store(
@@ -142,13 +147,13 @@ def _check_voiding(statements: list[dict[str, Any]], client: Client) -> None:
     voiding_here = {
         uuid.UUID(s["id"]) for s in statements if "id" in s and s["verb"]["id"] == VOIDED
     }
-    stored = Statement.objects.filter(statement_id__in=targets).values_list(
-        "statement_id", "verb_id", "organisation_id"
+    stored = Statement.objects.filter(statement_id__in=targets).annotate(
+        visible=Exists(Statement.objects.visible_to(client).filter(pk=OuterRef("pk")))
     )
-    for statement_id, verb_id, organisation_id in stored:
+    for statement_id, verb_id, visible in stored.values_list("statement_id", "verb_id", "visible"):
         if verb_id == VOIDED:
             voiding_here.add(statement_id)
-        elif organisation_id not in client.organisation_ids():
+        elif not visible:
             raise Forbidden(f"statement {statement_id} is not this client's to void")
     for target, index in targets.items():
         if target in voiding_here:
@@ -191,33 +196,9 @@ def _response(
     body: dict[str, Any], rows: list[Statement], with_attachments: bool, client: Client
 ) -> HttpResponse:
     """JSON, or multipart/mixed with the attachments' content when asked for."""
-    if with_attachments:
-        content, content_type = multipart.build(
-            json.dumps(body).encode(), _stored_attachments(rows, client)
-        )
-        response = HttpResponse(content, content_type=content_type)
-    else:
-        response = JsonResponse(body)
-    response["X-Experience-API-Consistent-Through"] = timezone.now().isoformat()
-    return response
-
-
-def _stored_attachments(rows: list[Statement], client: Client) -> list[tuple[str, str, bytes]]:
-    hashes = {
-        attachment["sha2"].lower()
-        for row in rows
-        for attachment in query.attachments_of(row.payload)
-        if "fileUrl" not in attachment
-    }
-    if not hashes:
-        return []
-    found = {}
-    for attachment in Attachment.objects.filter(
-        sha2__in=hashes, organisation_id__in=client.organisation_ids()
-    ).only("sha2", "content_type", "content"):
-        found[attachment.sha2] = (
-            attachment.sha2,
-            attachment.content_type,
-            bytes(attachment.content),
-        )
-    return list(found.values())
+    if not with_attachments:
+        return JsonResponse(body)
+    content, content_type = multipart.build(
+        json.dumps(body).encode(), query.stored_attachments(rows, client.organisation_ids())
+    )
+    return HttpResponse(content, content_type=content_type)

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from balie.lib.admin import EditorsOnly, ViewOnly
 from balie.orgs.models import (
     DirectoryEntry,
     Membership,
@@ -55,22 +56,8 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
 
-class NationalEditorsOnly:
-    """Only programme editors and administrators keep the national lists."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.may_edit_programmes
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    has_add_permission = has_view_permission
-    has_change_permission = has_view_permission
-    has_delete_permission = has_view_permission
-
-
 @admin.register(Topic)
-class TopicAdmin(NationalEditorsOnly, admin.ModelAdmin):
+class TopicAdmin(EditorsOnly, admin.ModelAdmin):
     list_display = ["name", "position", "keywords"]
     list_editable = ["position"]
     search_fields = ["name", "keywords"]
@@ -78,7 +65,7 @@ class TopicAdmin(NationalEditorsOnly, admin.ModelAdmin):
 
 
 @admin.register(DirectoryEntry)
-class DirectoryEntryAdmin(NationalEditorsOnly, admin.ModelAdmin):
+class DirectoryEntryAdmin(ViewOnly, EditorsOnly, admin.ModelAdmin):
     """A library keeps its own directory on the "wie doet wat" page; here editors and
     administrators only look, and administrators may take an entry out."""
 
@@ -86,12 +73,6 @@ class DirectoryEntryAdmin(NationalEditorsOnly, admin.ModelAdmin):
     list_filter = [("library", admin.RelatedOnlyFieldListFilter), "topics"]
     search_fields = ["person__full_name", "role_title", "library__name"]
     list_select_related = ["person", "library", "branch"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_active and request.user.is_superuser

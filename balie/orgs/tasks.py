@@ -11,23 +11,20 @@ The links are made by the worker, so that no token waits in the task queue."""
 from __future__ import annotations
 
 from datetime import datetime
-from email.utils import formataddr
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
+from balie.lib import mail
 from balie.orgs.accounts import awaits_activation, invitation_tokens
 from balie.orgs.models import User
-
-MAIL_LANGUAGE = "nl"
 
 
 @task()
@@ -65,11 +62,4 @@ def _link(view: str, person: User, token: str) -> str:
 
 def _message(template: str, person: User, **context) -> EmailMessage:
     context = {"person": person, "login_url": settings.BALIE_SITE_URL, **context}
-    with translation.override(MAIL_LANGUAGE):
-        subject = render_to_string(f"orgs/emails/{template}_subject.txt", context)
-        body = render_to_string(f"orgs/emails/{template}_body.txt", context)
-    return EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body.strip() + "\n",
-        to=[formataddr((person.full_name, person.email))],
-    )
+    return mail.message(f"orgs/emails/{template}", context, to=person)

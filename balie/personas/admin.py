@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from balie.lib.admin import MarkdownFields
+from balie.lib.admin import EditorsOnly, MarkdownFields
 from balie.personas.models import Persona, offer_kind_choices
 
 
@@ -39,7 +39,7 @@ class PersonaAdminForm(forms.ModelForm):
 
 
 @admin.register(Persona)
-class PersonaAdmin(MarkdownFields, admin.ModelAdmin):
+class PersonaAdmin(MarkdownFields, EditorsOnly, admin.ModelAdmin):
     markdown_fields = ("story", "signals", "what_works")
     form = PersonaAdminForm
     list_display = ["__str__", "kind", "tagline", "is_published", "position"]
@@ -52,16 +52,6 @@ class PersonaAdmin(MarkdownFields, admin.ModelAdmin):
         (_("Picture"), {"fields": ["image", "image_alt", "preview"]}),
     ]
     readonly_fields = ["preview"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.may_edit_programmes
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    has_add_permission = has_view_permission
-    has_change_permission = has_view_permission
-    has_delete_permission = has_view_permission
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).filter(library__isnull=True)

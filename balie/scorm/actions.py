@@ -26,6 +26,7 @@ from balie.learning.models import Module, Step, StepKind, StepProgress
 from balie.orgs.models import Organisation, Role, User
 from balie.scorm import package as scorm_package
 from balie.scorm.cmi import MAX_SESSION_SECONDS, Commit
+from balie.scorm.cmi5_package import Course
 from balie.scorm.models import Attempt, Package, Session
 
 # Commits within one session are numbered by scorm-again from 1; a session's number is the
@@ -100,6 +101,7 @@ def _describe(package: Package, found: scorm_package.Package, folder: str, by: U
         {"identifier": i.identifier, "title": i.title, "launch": i.launch, "sco": i.is_sco}
         for i in found.items
     ]
+    package.cmi5 = found.structure() if isinstance(found, Course) else {}
     package.folder = folder
     package.external_hosts = scorm_package.external_hosts(_folder_path(folder))
     package.size = found.size

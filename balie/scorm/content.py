@@ -115,6 +115,12 @@ def frame_url(request: HttpRequest, package: Package, session: uuid.UUID) -> str
     return f"{content_origin(request)}/{signing.dumps(payload, salt=SALT)}/"
 
 
+def file_url(request: HttpRequest, package: Package, path: str) -> str:
+    """A file of `package` for the person of `request`, to open on its own (a cmi5 AU): in a
+    showing of its own, with the item's parameters kept."""
+    return frame_url(request, package, uuid.uuid4()) + "f/" + path
+
+
 def read_ticket(token: str) -> Ticket:
     """The ticket in a content address; Http404 when it is forged or expired."""
     try:
@@ -151,6 +157,8 @@ def package_policy(package: Package, balie_origin: str) -> str:
     """The Content Security Policy of a package file: its own origin, plus the other websites
     the editor allowed; framed only by Balie's page and the run-time frame."""
     allowed = package.allowed_sources
+    # A cmi5 AU sends its statements to Balie's xAPI endpoint (with its token, no cookie).
+    xapi = [balie_origin] if package.version == "cmi5" else []
     return _policy(
         {
             "default-src": ["'self'"],
@@ -159,7 +167,7 @@ def package_policy(package: Package, balie_origin: str) -> str:
             "img-src": ["'self'", "data:", "blob:", *allowed],
             "media-src": ["'self'", "blob:", *allowed],
             "font-src": ["'self'", "data:", *allowed],
-            "connect-src": ["'self'", *allowed],
+            "connect-src": ["'self'", *xapi, *allowed],
             "frame-src": ["'self'", *allowed],
             "frame-ancestors": ["'self'", balie_origin],
             "form-action": ["'self'"],

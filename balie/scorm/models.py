@@ -43,6 +43,7 @@ def validate_allowed_hosts(value: str) -> None:
 class Version(models.TextChoices):
     SCORM_12 = "1.2", _("SCORM 1.2")
     SCORM_2004 = "2004", _("SCORM 2004")
+    CMI5 = "cmi5", _("cmi5")
 
 
 class PackageQuerySet(models.QuerySet["Package"]):
@@ -65,6 +66,8 @@ class Package(models.Model):
         _("launch address"), max_length=2000, help_text=_("Relative to the package folder.")
     )
     items = models.JSONField(_("items"), default=list)
+    # A cmi5 course: its id, blocks and AUs as cmi5_package.Course.structure() gives them.
+    cmi5 = models.JSONField(_("cmi5 course structure"), default=dict, blank=True)
     folder = models.CharField(_("folder"), max_length=100, unique=True)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     file_count = models.PositiveIntegerField(_("number of files"))
@@ -249,3 +252,35 @@ class Attempt(models.Model):
             started_at=datetime.fromtimestamp(payload["t"], tz=UTC),
             base_seconds=payload["b"],
         )
+
+
+# --- cmi5 ---------------------------------------------------------------------------------
+
+
+class RegistrationQuerySet(models.QuerySet["Registration"]):
+    def visible_to(self, user: User) -> RegistrationQuerySet:
+        return self.filter(access.owned_by(user))
+
+
+class Registration(models.Model):
+    """A learner's enrolment in a cmi5 course (the package of a step): the registration id
+    that every launch and every statement of theirs in the course carries. What they did is
+    in the LRS, under this id; `satisfied_at` is when the course's moveOn rules were met."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="cmi5_registrations")
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="registrations")
+    registration = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField()
+    satisfied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "package"], name="one_cmi5_registration_per_course"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.registration)

@@ -11,7 +11,8 @@ fresh folder. The checks, in order:
 - every member's name: relative, no `..`, no backslash, no drive letter, no control
   characters, no symlink (zip-slip);
 - `imsmanifest.xml` at the root, parsed with defusedxml: no DTD, no entities, no external
-  references (XXE, billion laughs);
+  references (XXE, billion laughs); a zip with `cmi5.xml` instead is a cmi5 course, read by
+  `cmi5_package.py` after the checks on the zip;
 - SCORM 1.2 or 2004 (2nd, 3rd or 4th edition), from the schema version or the namespaces;
 - at least one item of the organisation that launches something (a SCO, or an asset: a plain
   page that does not report back), at a relative address inside the package, and every item
@@ -393,6 +394,10 @@ def _missing(resources: dict[str, _Resource], names: set[str]) -> list[str]:
 def _describe(archive: zipfile.ZipFile, limits: Limits) -> tuple[Package, list[zipfile.ZipInfo]]:
     members = _check_members(archive, limits)
     names = {posixpath.normpath(info.filename) for info in members}
+    if MANIFEST not in names and "cmi5.xml" in names:
+        from balie.scorm import cmi5_package  # it builds on this module
+
+        return cmi5_package.describe(archive, members, names, limits), members
     manifest = _parse(_read_manifest(archive, names, limits))
     if _local(manifest) != "manifest":
         raise PackageError(_("The imsmanifest.xml is not a SCORM manifest."))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balie.scorm import views
+from balie.scorm import cmi5, views
 
 app_name = "scorm"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("stappen/<int:pk>/vervangen/", views.replace, name="replace"),
     path("pakketten/<int:pk>/start/", views.start, name="start"),
     path("commit/", views.commit, name="commit"),
+    path("pakketten/<int:pk>/cmi5/<int:index>/start/", cmi5.launch, name="cmi5_launch"),
 ]

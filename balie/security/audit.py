@@ -75,10 +75,37 @@ def record_event(
     taken as it is now; the IP address from `request`, else from the request being answered."""
     if obj is not None:
         object_type, object_id = obj._meta.label_lower, obj.pk
+    event = _event(action, actor, object_type, object_id, organisation, request, details)
+    event.save()
+    return event
+
+
+def record_events(
+    action: str, objs: list[models.Model], *, actor, organisation_field: str = "library_id"
+) -> list[AuditEvent]:
+    """One event per record of `objs` (a page that shows several), in one INSERT; each
+    names the organisation in the record's `organisation_field`."""
+    return AuditEvent.objects.bulk_create(
+        [
+            _event(
+                action,
+                actor,
+                obj._meta.label_lower,
+                obj.pk,
+                getattr(obj, organisation_field),
+                None,
+                None,
+            )
+            for obj in objs
+        ]
+    )
+
+
+def _event(action, actor, object_type, object_id, organisation, request, details) -> AuditEvent:
     request = request or current_request.get()
     if isinstance(organisation, Organisation):
         organisation = organisation.pk
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         actor=actor,
         actor_role=_role_of(actor),

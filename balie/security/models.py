@@ -69,6 +69,9 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_OFF = "two_factor_off", _("two-step verification turned off")
     TWO_FACTOR_BLOCKED = "two_factor_blocked", _("two-step verification blocked: wrong codes")
     LOGIN_LOCKED_OUT = "login_locked_out", _("login blocked: wrong passwords")
+    CONTACT_SHOWN = "contact_shown", _("a customer's contact data shown")
+    CARD_MAILED = "card_mailed", _("appointment card e-mailed to the customer")
+    XAPI_AUTH_BLOCKED = "xapi_auth_blocked", _("xAPI blocked: wrong credentials")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -13,6 +13,9 @@
    of every row of the other world, compared with the one from before the walk (and the hash
    is compared after each visitor anyway). A GET must write nothing at all.
 3. The walk prints how many URL × role combinations (and requests) it made.
+4. Customers' contact data (a hand-over's first name and phone or e-mail): every page of the
+   own library, and every page of the management site, as every role; the data show only
+   where CONTACT_SHOWN_TO says, and each time they do, the audit log records it.
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import connection
 from django.shortcuts import resolve_url
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -85,6 +89,7 @@ from balie.personas.models import Persona, PersonaKind
 from balie.scorm.actions import import_package
 from balie.scorm.models import Attempt
 from balie.scorm.tests import zips as scorm_zips
+from balie.security.models import AuditAction, AuditEvent
 from balie.testing import BaseTestCase, make_person
 
 # --- 1. The inventory ------------------------------------------------------------------------
@@ -111,6 +116,9 @@ PUBLIC = {
     # page (POST), and where the library's provider sends the browser back to (allauth's callback)
     "security:sign_on",
     "openid_connect_callback",
+    # cmi5's fetch URL (POST, once): the AU may run on another origin without Balie's
+    # session; the unguessable one-time code from the launch is the key (balie/lrs/cmi5.py)
+    "lrs:cmi5_fetch",
     "lrs:about",  # xAPI: the About resource is open to anyone (the spec); the others need a
     # client's HTTP Basic credentials (401) — their per-organisation scope: balie/lrs/tests
 }
@@ -125,6 +133,7 @@ SAMPLE_ARGS = {
     "object_id": "1",
     "content_type_id": "1",
     "url": "x",
+    "card": "0b7e6a52-3c1e-4f37-9a51-6f1d2c9e8a40",  # an appointment card's unguessable id
 }
 
 
@@ -508,6 +517,7 @@ SHARED_CONTENT = {
     "scorm:upload": "module",
     "scorm:replace": "scorm_step",
     "scorm:start": "scorm_package",
+    "scorm:cmi5_launch": "scorm_package",
 }
 
 # Paths with an id that this walk leaves to others, and why.
@@ -617,6 +627,20 @@ def hostile_body(world: World) -> dict:
     }
 
 
+# --- 4. Customers' contact data ----------------------------------------------------------------
+
+# The pages that show a customer's first name or contact to each role, in the own library.
+# Every other role — the rest of the desk, the manager, the POI adviser, the editor and the
+# administrator — sees hand-overs only as figures, on no page and not in the management site.
+CONTACT_SHOWN_TO = {
+    "desk staff who booked": {"desk:card"},  # the first name on the card, in that session
+    "taalhuis": {"desk:taalhuis", "desk:card"},
+}
+# Path parameters the contact walk cannot fill with the own world's objects (links from
+# e-mails, files, login providers); those pages hold no hand-over.
+CONTACT_WALK_SKIPS = {"token", "uidb64", "path", "provider_id"}
+
+
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
 class EveryUrlAsEveryRoleTests(BaseTestCase):
     @classmethod
@@ -669,15 +693,19 @@ class EveryUrlAsEveryRoleTests(BaseTestCase):
     # -- helpers ------------------------------------------------------------------------------
 
     def id_routes(self) -> list[Route]:
-        return [r for r in walk_urls() if r.name and "pk" in r.params]
+        return [r for r in walk_urls() if r.name and {"pk", "card"} & set(r.params)]
 
     def url_for(self, route: Route, target: World) -> str:
+        if "card" in route.params:  # the appointment card, by its unguessable id
+            return reverse(route.name, kwargs={"card": target.handover.card_token})
         if route.name in ID_OF:
             attribute = ID_OF[route.name]
             pk = getattr(target, attribute).pk
         else:
             pk = getattr(self, SHARED_CONTENT[route.name]).pk
         extra = {"path": "index.html"} if "path" in route.params else {}
+        if "index" in route.params:  # a cmi5 course's first AU
+            extra["index"] = 0
         return reverse(route.name, kwargs={"pk": pk, **extra})
 
     def walk(self, visitors: dict[str, User | None], target: World) -> list[str]:
@@ -815,7 +843,6 @@ class EveryUrlAsEveryRoleTests(BaseTestCase):
             (self.adviser, "cohorts:meeting_edit", self.home.meeting),
             (self.taalhuis, "carousel:attendance", self.home.event),
             (self.manager, "desk:offer_edit", self.home.offer),
-            (self.alice, "desk:card", self.home.handover),
             (self.taalhuis, "desk:slot_cancel", self.home.free_slot),
             (self.manager, "insights:library", self.library),
             (self.adviser, "insights:poi", self.poi),
@@ -831,3 +858,104 @@ class EveryUrlAsEveryRoleTests(BaseTestCase):
                 self.assertIn(response.status_code, (200, 302), name)
                 if name != "desk:slot_cancel":  # a free slot's cancel page redirects
                     self.assertEqual(response.status_code, 200, name)
+
+    # -- 4. contact data ----------------------------------------------------------------------
+
+    def book_at_the_desk(self, client: Client, first_name: str, contact: str) -> HandOver:
+        """A hand-over booked through the pages, so that the booking session holds its card."""
+        booking = {"offer": self.home.offer.pk, "need": Need.LANGUAGE}
+        booking["slot"] = self.home.free_slot.pk
+        consent = client.post(reverse("desk:book"), {**booking, "step": "consent", "agrees": "on"})
+        contact_step = {"step": "contact", "token": consent.context["token"]}
+        client.post(
+            reverse("desk:book"),
+            {**booking, **contact_step, "first_name": first_name, "contact": contact},
+        )
+        return HandOver.objects.get(slot=self.home.free_slot)
+
+    def own_urls(self, card: HandOver) -> list[tuple[str, str]]:
+        """Every page of the project, with the own world's ids where it takes one."""
+        urls = []
+        for route in walk_urls():
+            if not route.name or route.name.startswith("admin:"):
+                continue
+            if CONTACT_WALK_SKIPS & set(route.params):
+                continue
+            if "card" in route.params:
+                urls.append((route.name, reverse(route.name, kwargs={"card": card.card_token})))
+            elif "pk" in route.params:
+                urls.append((route.name, self.url_for(route, self.home)))
+            else:
+                urls.append((route.name, reverse(route.name)))
+        return urls
+
+    def admin_urls(self) -> list[str]:
+        """The management site: every list (also searched for the customer), every record's
+        first change page and history."""
+        urls = [reverse("admin:index")]
+        for model in admin.site._registry:
+            name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+            urls += [reverse(f"{name}_changelist"), reverse(f"{name}_changelist") + "?q=Zq7"]
+            first = model._default_manager.order_by("pk").first()
+            if first is not None:
+                urls += [
+                    reverse(f"{name}_change", args=[first.pk]),
+                    reverse(f"{name}_history", args=[first.pk]),
+                ]
+        return urls
+
+    def test_contact_data_only_for_who_booked_and_the_taalhuis(self) -> None:
+        self.administrator = make_person("beheer@spn.test", "Bea Heer", self.national, Role.ADMIN)
+        desk = Client()
+        desk.force_login(self.alice)
+        booked = self.book_at_the_desk(desk, "Zq7Voornaam", "zq7.adres@example.org")
+        markers = [
+            b"Zq7Voornaam",
+            b"zq7.adres@example.org",
+            self.home.handover.first_name.encode(),
+            self.home.handover.contact.encode(),
+        ]
+        visitors = {
+            "desk staff who booked": desk,
+            "desk staff": self.bob,
+            "manager": self.manager,
+            "taalhuis": self.taalhuis,
+            "adviser": self.adviser,
+            "editor": self.editor,
+            "administrator": self.administrator,
+        }
+        urls = self.own_urls(booked)
+        problems = []
+        requests = 0
+        pages = urls + [("admin", url) for url in self.admin_urls()]
+        for role, visitor in visitors.items():
+            if isinstance(visitor, Client):  # the booking session
+                client, person = visitor, self.alice
+            else:
+                client, person = Client(), visitor
+                client.force_login(person)
+            views = AuditEvent.objects.filter(action=AuditAction.CONTACT_SHOWN, actor=person)
+            shown = set()
+            for name, url in pages:
+                requests += 1
+                before = views.count()
+                response = client.get(url)
+                logged = views.count() - before
+                self.assertLess(response.status_code, 500, f"{url} as {role}")
+                body = body_of(response)
+                if any(marker in body for marker in markers):
+                    shown.add(name)
+                    if logged < 1:
+                        problems.append(f"{role} saw contact data on {url}: not in the audit log")
+                elif logged:
+                    problems.append(f"{role}: {url} logged contact data it did not show")
+            expected = CONTACT_SHOWN_TO.get(role, set())
+            if shown != expected:
+                problems.append(
+                    f"{role}: contact data on {sorted(shown)}, expected {sorted(expected)}"
+                )
+        print(  # noqa: T201 - the walk reports its size
+            f"\nContact-data walk: {len(visitors)} roles, {requests} requests"
+        )
+        if problems:
+            self.fail(f"{len(problems)} problems:\n" + "\n".join(problems))

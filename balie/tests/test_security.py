@@ -193,6 +193,68 @@ class LockoutTests(BaseTestCase):
         self.assertEqual(AccessAttempt.objects.get().ip_address, "203.0.113.7")
 
 
+class WiderLockoutTests(BaseTestCase):
+    """Beyond e-mail + IP: one account from many addresses, and one address against many
+    accounts (credential stuffing), each with the Dutch lockout page."""
+
+    def test_one_account_from_many_addresses_is_locked_everywhere(self) -> None:
+        limit = settings.BALIE_LOGIN_ACCOUNT_LIMIT
+        self.assertEqual(limit, 20)
+        for n in range(limit - 1):  # each address once: far below the per-address limit
+            response = log_in(Client(), "alice@hp.test", "wrong-1", REMOTE_ADDR=f"10.9.0.{n}")
+            self.assertEqual(response.status_code, 200, n)
+        last = log_in(Client(), "Alice@hp.test", "wrong-1", REMOTE_ADDR="10.9.1.1")
+        self.assertEqual(last.status_code, 429)
+        response = log_in(Client(), "alice@hp.test", PASSWORD, REMOTE_ADDR="192.0.2.50")
+        self.assertEqual(response.status_code, 429)
+        self.assertContains(response, 'data-locked-by="account"', status_code=429)
+        self.assertContains(response, "vanaf verschillende plekken", status_code=429)
+        self.assertEqual(response["Retry-After"], str(15 * 60))
+        # Another account from those same addresses is not locked.
+        bob = log_in(Client(), "bob@hp.test", PASSWORD, REMOTE_ADDR="10.9.0.1")
+        self.assertEqual(bob.status_code, 302)
+        with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+            response = log_in(Client(), "alice@hp.test", PASSWORD, REMOTE_ADDR="192.0.2.50")
+            self.assertEqual(response.status_code, 302)
+
+    def test_one_address_against_many_accounts_is_locked_for_all(self) -> None:
+        limit = settings.BALIE_LOGIN_IP_LIMIT
+        self.assertEqual(limit, 30)
+        stuffing = Client(REMOTE_ADDR="203.0.113.66")
+        for n in range(limit - 1):  # one leaked password per account
+            response = log_in(stuffing, f"person{n}@bieb.test", "leaked-password-1")
+            self.assertEqual(response.status_code, 200, n)
+        self.assertEqual(log_in(stuffing, "alice@hp.test", "leaked-password-1").status_code, 429)
+        # From that address nobody logs in now, also with the right password.
+        response = log_in(Client(REMOTE_ADDR="203.0.113.66"), "bob@hp.test", PASSWORD)
+        self.assertEqual(response.status_code, 429)
+        self.assertContains(response, 'data-locked-by="ip"', status_code=429)
+        self.assertContains(response, "bij verschillende accounts", status_code=429)
+        self.assertNotIn("_auth_user_id", self.client.session)
+        # The same people from elsewhere still can.
+        self.assertEqual(log_in(Client(), "bob@hp.test", PASSWORD).status_code, 302)
+        self.assertEqual(log_in(Client(), "alice@hp.test", PASSWORD).status_code, 302)
+        with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+            response = log_in(Client(REMOTE_ADDR="203.0.113.66"), "bob@hp.test", PASSWORD)
+            self.assertEqual(response.status_code, 302)
+
+    def test_the_wider_lockouts_are_in_the_audit_log(self) -> None:
+        stuffing = Client(REMOTE_ADDR="203.0.113.67")
+        with self.assertLogs("balie.security", "INFO") as logs:
+            for n in range(settings.BALIE_LOGIN_IP_LIMIT):
+                log_in(stuffing, f"person{n}@bieb.test", "leaked-password-1")
+        self.assertIn(
+            "login locked out email=person29@bieb.test ip=203.0.113.67",
+            [r.getMessage() for r in logs.records],
+        )
+
+    def test_the_pair_page_still_says_how_many_wrong_passwords(self) -> None:
+        for _ in range(5):
+            response = log_in(self.client, "alice@hp.test", "wrong-password-123")
+        self.assertContains(response, 'data-locked-by="address"', status_code=429)
+        self.assertContains(response, "5 keer", status_code=429)
+
+
 @override_settings(AXES_COOLOFF_TIME=timedelta(minutes=15))
 class ParallelLockoutTests(TransactionTestCase):
     """Twenty wrong passwords sent at once, from ten threads (Moodle CVE-2022-30600 was a
@@ -306,14 +368,20 @@ class LoginAuditTests(BaseTestCase):
 
 
 def run_deploy_check(**environment: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "balie", "check", "--deploy", "--fail-level", "WARNING"]
+    return run_balie(command, **environment)
+
+
+def run_balie(command: list[str], **environment: str) -> subprocess.CompletedProcess:
+    """`command` with only these BALIE_* settings (and the test database's)."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("BALIE_") or key in ("BALIE_VAR_DIR", "BALIE_DATABASE_URL")
     }
     env.update(environment)
-    return subprocess.run(
-        [sys.executable, "-m", "balie", "check", "--deploy", "--fail-level", "WARNING"],
+    return subprocess.run(  # noqa: S603 - our own commands, from the tests
+        command,
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -346,10 +414,28 @@ class DeployCheckTests(BaseTestCase):
         for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
             self.assertIn(check, result.stderr)
 
-    def test_the_demo_key_fails_the_check(self) -> None:
+    def test_production_without_a_key_refuses_to_start(self) -> None:
         production = {k: v for k, v in PRODUCTION.items() if k != "BALIE_SECRET_KEY"}
-        result = run_deploy_check(**production)
-        self.assertIn("security.W009", result.stderr)
+        for environment in (production, {**production, "BALIE_SECRET_KEY": ""}):
+            result = run_deploy_check(**environment)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("BALIE_SECRET_KEY (or BALIE_SECRET_KEY_FILE) must be set", result.stderr)
+            self.assertIn("does not start in production", result.stderr)
+        # gunicorn loads the application the same way, and stops.
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        result = run_balie(
+            [str(gunicorn), "--check-config", "balie.wsgi"], **{**production, "BALIE_DEBUG": ""}
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("BALIE_SECRET_KEY", result.stdout + result.stderr)
+
+    def test_the_demo_key_works_only_in_debug_mode_and_fails_the_check(self) -> None:
+        production = {k: v for k, v in PRODUCTION.items() if k != "BALIE_SECRET_KEY"}
+        result = run_deploy_check(**{**production, "BALIE_DEBUG": "true"})
+        self.assertIn("security.W009", result.stderr)  # the demo key
+        self.assertIn("security.W018", result.stderr)  # debug mode
+        plain = run_balie([sys.executable, "-m", "balie", "check"], BALIE_DEBUG="true")
+        self.assertEqual(plain.returncode, 0, plain.stderr)
 
     @override_settings(SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=None)
     def test_health_checks_are_not_redirected_to_https(self) -> None:
@@ -412,8 +498,6 @@ MODEL_OF_PK = {
     "desk:offer_edit": "desk.Offer",
     "desk:offer_active": "desk.Offer",
     "desk:offer_delete": "desk.Offer",
-    "desk:card": "desk.HandOver",
-    "desk:card_mail": "desk.HandOver",
     "desk:outcome": "desk.HandOver",
     "desk:slot_cancel": "desk.Slot",
     "insights:library": "orgs.Organisation",
@@ -482,6 +566,9 @@ class GetHasNoSideEffectsTests(BaseTestCase):
                 urls.append(reverse(name))
             elif set(converters) == {"pk"}:
                 urls += [reverse(name, kwargs={"pk": pk}) for pk in self.ids_for(name, user)]
+            elif set(converters) == {"card"}:  # an appointment card, by its unguessable id
+                tokens = apps.get_model("desk.HandOver").objects.values_list("card_token")
+                urls += [reverse(name, kwargs={"card": t}) for (t,) in tokens[:2]]
             elif name == "cohorts:calendar_feed":
                 feed = apps.get_model("cohorts.CalendarFeed").objects.first()
                 urls.append(reverse(name, kwargs={"token": feed.token if feed else "x"}))

@@ -16,6 +16,7 @@ from balie.cohorts.models import (
     Participant,
 )
 from balie.learning.models import ModuleProgress, Theme
+from balie.lrs.models import Statement
 from balie.orgs.models import Role, User
 from balie.testing import BaseTestCase, make_module
 
@@ -303,6 +304,17 @@ class AttendanceTests(CohortTestCase):
         self.assertEqual(self.tap(self.alice, "present", 200).json()["status"], "present")
         self.assertEqual(self.tap(self.alice, "absent", 100).json()["status"], "present")
         self.assertEqual(Attendance.objects.get(user=self.alice).status, "present")
+
+    def test_the_same_tap_sent_twice_is_recorded_once(self) -> None:
+        """The browser's outbox sends a tap again when its answer was lost: the revision is
+        the tap's id, so the repeat answers the same and records no second statement."""
+        first = self.tap(self.alice, "present", 100)
+        statements = Statement.objects.count()
+        again = self.tap(self.alice, "present", 100)
+        self.assertEqual(again.status_code, 200)
+        self.assertEqual(again.json(), first.json())
+        self.assertEqual(Statement.objects.count(), statements)
+        self.assertEqual(Attendance.objects.filter(user=self.alice).count(), 1)
 
     def test_someone_outside_the_cohort_is_refused(self) -> None:
         self.assertEqual(self.tap(self.outsider, "present", 1).status_code, 400)

@@ -16,7 +16,6 @@ import time_machine
 from django.apps import apps
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django_tasks import TaskResultStatus
 
@@ -29,7 +28,7 @@ from balie.cohorts.models import (
     ReminderKind,
     ReminderSent,
 )
-from balie.testing import BaseTestCase
+from balie.testing import BaseTestCase, at_once
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 START = datetime(2026, 3, 10, 9, 30, tzinfo=AMSTERDAM)  # a Tuesday
@@ -406,24 +405,6 @@ class ConcurrentWorkerTests(TransactionTestCase):
         BaseTestCase.setUpTestData.__func__(self)
         make_cast(self)
 
-    def race(self, workers: int, work) -> list[BaseException]:
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                work()
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run) for _ in range(workers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        return errors
-
     def test_two_workers_at_once_send_each_reminder_once(self) -> None:
         barrier = threading.Barrier(2, timeout=30)
         real_due = tasks.due_reminders
@@ -441,15 +422,12 @@ class ConcurrentWorkerTests(TransactionTestCase):
             attempts.append(sent)
             return sent
 
-        results: list[dict] = []
         with (
             time_machine.travel(START - timedelta(hours=3), tick=False),
             mock.patch.object(tasks, "due_reminders", due_then_wait),
             mock.patch.object(tasks, "_send_once", send_once),
         ):
-            errors = self.race(2, lambda: results.append(tasks.send_due_reminders.call()))
-        self.assertEqual(errors, [])
-        self.assertEqual(len(results), 2)
+            results = at_once([tasks.send_due_reminders.call] * 2)
         # Both workers tried all four; the unique row let each e-mail through once.
         self.assertEqual(sorted(attempts), [False] * 4 + [True] * 4)
         self.assertEqual(sum(r[ReminderKind.DAY_BEFORE] for r in results), 4)
@@ -459,8 +437,7 @@ class ConcurrentWorkerTests(TransactionTestCase):
 
     def test_two_workers_at_once_send_each_invitation_once(self) -> None:
         with time_machine.travel(START - timedelta(days=20), tick=False):
-            errors = self.race(4, lambda: tasks.send_invitations.call(self.meeting.pk))
-        self.assertEqual(errors, [])
+            at_once([lambda: tasks.send_invitations.call(self.meeting.pk)] * 4)
         self.assertEqual(recipients_of(mail.outbox), sorted(everyone(self)))
 
 

@@ -4,10 +4,12 @@ the appointment card and the library's desk settings."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
+from collections.abc import Callable
 from unittest import skipUnless
 
+import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, connection, transaction
 from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
@@ -25,7 +27,8 @@ from balie.desk.models import (
     Slot,
 )
 from balie.orgs.models import Organisation, User
-from balie.testing import BaseTestCase
+from balie.security.models import AuditAction, AuditEvent
+from balie.testing import BaseTestCase, at_once
 
 BOOK = reverse("desk:book")
 SLOTS = reverse("desk:slots")
@@ -208,7 +211,7 @@ class BookingTests(HandOverCase):
         shown = self.client.get(BOOK, self.booking()).context["consent_text"]
         response = self.book()
         handover = HandOver.objects.get()
-        self.assertRedirects(response, reverse("desk:card", args=[handover.pk]))
+        self.assertRedirects(response, reverse("desk:card", args=[handover.card_token]))
         self.assertEqual(handover.consent_text, shown)
         self.assertIsNotNone(handover.consent_at)
         self.assertEqual((handover.first_name, handover.contact), ("Samira", "06 12345678"))
@@ -228,7 +231,7 @@ class BookingTests(HandOverCase):
         self.login(self.bob)
         response = self.client.post(BOOK, self.booking(step="consent", without="1"))
         handover = HandOver.objects.get()
-        self.assertRedirects(response, reverse("desk:card", args=[handover.pk]))
+        self.assertRedirects(response, reverse("desk:card", args=[handover.card_token]))
         self.assertEqual(
             (handover.first_name, handover.contact, handover.consent_text), ("", "", "")
         )
@@ -363,77 +366,54 @@ class BookingRaceTests(TransactionTestCase):
     def test_one_desk_gets_the_slot_the_other_a_clear_message(self) -> None:
         from django.test import Client
 
-        barrier = threading.Barrier(2, timeout=30)
-        results: list[int] = []
-        errors: list[BaseException] = []
+        def desk(person: User) -> Callable[[], int]:
+            client = Client()
+            client.force_login(person)
+            data = {"offer": self.offer.pk, "need": Need.LETTER, "slot": self.slot.pk}
+            consent = client.post(BOOK, {**data, "step": "consent", "agrees": "on"})
+            contact = {
+                **data,
+                "step": "contact",
+                "token": consent.context["token"],
+                "first_name": person.get_short_name(),
+            }
+            return lambda: client.post(BOOK, contact).status_code
 
-        def desk(person: User) -> None:
-            try:
-                client = Client()
-                client.force_login(person)
-                data = {"offer": self.offer.pk, "need": Need.LETTER, "slot": self.slot.pk}
-                consent = client.post(BOOK, {**data, "step": "consent", "agrees": "on"})
-                barrier.wait()
-                response = client.post(
-                    BOOK,
-                    {
-                        **data,
-                        "step": "contact",
-                        "token": consent.context["token"],
-                        "first_name": person.get_short_name(),
-                    },
-                )
-                results.append(response.status_code)
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=desk, args=(p,)) for p in (self.alice, self.bob)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        self.assertEqual(errors, [])
+        results = at_once([desk(self.alice), desk(self.bob)])
         self.assertEqual(sorted(results), [302, 409])
         self.assertEqual(HandOver.objects.count(), 1)
         self.assertEqual(Referral.objects.count(), 1)  # the loser's referral was rolled back
 
     def test_the_action_at_once_books_once(self) -> None:
-        barrier = threading.Barrier(2, timeout=30)
-        outcomes: list[str] = []
-
-        def desk() -> None:
+        def desk() -> str:
             try:
-                barrier.wait()
                 actions.book(self.slot.pk, offer=self.offer, need=Need.LETTER, branch=None)
-                outcomes.append("booked")
             except actions.SlotTaken:
-                outcomes.append("taken")
-            finally:
-                connection.close()
+                return "taken"
+            return "booked"
 
-        threads = [threading.Thread(target=desk) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes = at_once([desk] * 2)
         self.assertEqual(sorted(outcomes), ["booked", "taken"])
         self.assertEqual(HandOver.objects.count(), 1)
 
 
 @override_settings(EMAIL_BACKEND=LOCMEM)
 class CardTests(HandOverCase):
-    def setUp(self) -> None:
-        self.handover = make_handover(
-            self.slot, self.offer, first_name="Samira", contact="samira@example.nl"
-        )
-        self.url = reverse("desk:card", args=[self.handover.pk])
+    """The card: by an unguessable id, for the desk colleague who booked it (in that session)
+    and the library's Taalhuis colleagues; e-mailed once, then at most once an hour."""
 
-    def test_the_librarys_staff_see_the_card_with_the_first_name_only(self) -> None:
+    def setUp(self) -> None:
+        self.login(self.alice)
+        self.book(first_name="Samira", contact="samira@example.nl")
+        self.handover = HandOver.objects.get()
+        self.url = reverse("desk:card", args=[self.handover.card_token])
+        self.mail_url = reverse("desk:card_mail", args=[self.handover.card_token])
+
+    def test_who_booked_and_the_taalhuis_see_the_card_with_the_first_name_only(self) -> None:
         DeskSettings.objects.create(library=self.library, phone="0492 123 456")
-        for person in (self.alice, self.bob, self.manager, self.taalhuis):
-            self.login(person)
+        for person in (self.alice, self.taalhuis):
+            if person != self.alice:
+                self.login(person)
             response = self.client.get(self.url)
             self.assertEqual(response.status_code, 200, person)
             self.assertContains(response, "Samira")
@@ -445,8 +425,37 @@ class CardTests(HandOverCase):
             self.assertContains(response, "print.css")
             self.assertContains(response, "data-mail")
 
+    def test_every_view_of_the_card_is_in_the_audit_log(self) -> None:
+        self.client.get(self.url)
+        self.login(self.taalhuis)
+        self.client.get(self.url, REMOTE_ADDR="192.0.2.7")
+        events = AuditEvent.objects.filter(action=AuditAction.CONTACT_SHOWN).order_by("pk")
+        self.assertEqual(
+            [(e.actor, e.object_type, e.object_id, e.organisation_id) for e in events],
+            [
+                (person, "desk.handover", str(self.handover.pk), self.library.pk)
+                for person in (self.alice, self.taalhuis)
+            ],
+        )
+        self.assertEqual(events.last().ip, "192.0.2.7")
+        self.assertNotIn("Samira", str([e.details for e in events]))
+
+    def test_the_rest_of_the_library_and_everyone_else_get_404(self) -> None:
+        admin = User.objects.create_superuser("root@spn.test", "x-x-x-x-x-x", full_name="Root")
+        for person in (self.bob, self.manager, self.outsider, self.adviser, self.editor, admin):
+            self.login(person)
+            self.assertEqual(self.client.get(self.url).status_code, 404, person)
+            self.assertEqual(self.client.post(self.mail_url).status_code, 404, person)
+        self.assertEqual(mail.outbox, [])
+        self.assertFalse(AuditEvent.objects.filter(action=AuditAction.CONTACT_SHOWN).exists())
+
+    def test_the_card_by_its_number_is_gone(self) -> None:
+        self.assertEqual(self.client.get(f"/afspraak/{self.handover.pk}/kaart/").status_code, 404)
+        self.assertEqual(
+            self.client.post(f"/afspraak/{self.handover.pk}/kaart/mail/").status_code, 404
+        )
+
     def test_the_day_is_written_out_in_dutch(self) -> None:
-        self.login(self.alice)
         response = self.client.get(self.url)
         day = timezone.localtime(self.slot.starts_at)
         weekday = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
@@ -454,28 +463,21 @@ class CardTests(HandOverCase):
         self.assertContains(response, "10:00")
 
     def test_no_phone_line_when_the_library_has_none(self) -> None:
-        self.login(self.alice)
         self.assertNotContains(self.client.get(self.url), "data-phone")
-
-    def test_outsiders_advisers_and_editors_get_404(self) -> None:
-        for person in (self.outsider, self.adviser, self.editor):
-            self.login(person)
-            self.assertEqual(self.client.get(self.url).status_code, 404, person)
-            self.assertEqual(
-                self.client.post(reverse("desk:card_mail", args=[self.handover.pk])).status_code,
-                404,
-            )
-        self.assertEqual(mail.outbox, [])
 
     def test_the_card_is_gone_once_the_appointment_has_passed(self) -> None:
         past = make_slot(self.taalhuis, self.library, days=1, past=True)
         handover = make_handover(past, self.offer)
-        self.login(self.alice)
-        self.assertEqual(self.client.get(reverse("desk:card", args=[handover.pk])).status_code, 404)
+        self.login(self.taalhuis)
+        url = reverse("desk:card", args=[handover.card_token])
+        self.assertEqual(self.client.get(url).status_code, 404)
 
-    def test_send_the_card_by_email(self) -> None:
-        self.login(self.alice)
-        response = self.client.post(reverse("desk:card_mail", args=[self.handover.pk]))
+    def test_the_taalhuis_list_links_to_a_coming_card(self) -> None:
+        self.login(self.taalhuis)
+        self.assertContains(self.client.get(reverse("desk:taalhuis")), f'href="{self.url}"')
+
+    def test_send_the_card_by_email_once_then_not_within_the_hour(self) -> None:
+        response = self.client.post(self.mail_url)
         self.assertRedirects(response, self.url)
         self.assertEqual(len(mail.outbox), 1)
         message = mail.outbox[0]
@@ -484,17 +486,42 @@ class CardTests(HandOverCase):
         self.assertIn("Anouk", message.body)
         self.assertIn("de Taalhuiskamer", message.body)
         self.assertEqual(message.content_subtype, "plain")
+        mailed = AuditEvent.objects.get(action=AuditAction.CARD_MAILED)
+        self.assertEqual((mailed.actor, mailed.object_id), (self.alice, str(self.handover.pk)))
+        # Again at once, or by the Taalhuis: refused with a message that says when it can.
+        self.login(self.taalhuis)
+        response = self.client.post(self.mail_url, follow=True)
+        self.assertContains(response, "al gemaild om")
+        self.assertContains(response, "Nog een keer mailen kan vanaf")
+        self.assertEqual(len(mail.outbox), 1)
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=61)):
+            self.login(self.taalhuis)  # a new session: the old one was idle too long
+            self.client.post(self.mail_url)
+        self.assertEqual(len(mail.outbox), 2)
+
+    @override_settings(EMAIL_BACKEND="balie.desk.tests.test_handovers.FailingBackend")
+    def test_a_failed_send_can_be_tried_again(self) -> None:
+        response = self.client.post(self.mail_url, follow=True)
+        self.assertContains(response, "niet worden verstuurd")
+        self.handover.refresh_from_db()
+        self.assertIsNone(self.handover.card_mailed_at)
+        self.assertFalse(AuditEvent.objects.filter(action=AuditAction.CARD_MAILED).exists())
 
     def test_no_email_button_for_a_phone_number(self) -> None:
         slot = make_slot(self.taalhuis, self.library, days=3)
-        handover = make_handover(slot, self.offer, first_name="Gerrit", contact="0612345678")
-        self.login(self.alice)
-        response = self.client.get(reverse("desk:card", args=[handover.pk]))
+        self.book(slot, first_name="Gerrit", contact="0612345678")
+        handover = HandOver.objects.get(slot=slot)
+        response = self.client.get(reverse("desk:card", args=[handover.card_token]))
         self.assertNotContains(response, "data-mail")
         self.assertNotContains(response, "0612345678")
-        response = self.client.post(reverse("desk:card_mail", args=[handover.pk]))
+        response = self.client.post(reverse("desk:card_mail", args=[handover.card_token]))
         self.assertEqual(response.status_code, 404)
         self.assertEqual(mail.outbox, [])
+
+
+class FailingBackend(BaseEmailBackend):
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("the mail server is away")
 
 
 class SlotTests(HandOverCase):

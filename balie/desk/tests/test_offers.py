@@ -6,7 +6,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from balie.desk.demo import load_desk_offers_demo
+from balie.demo.desk import load_desk_offers_demo
 from balie.desk.models import Need, Offer, OfferKind, Referral
 from balie.orgs.actions import create_organisation
 from balie.orgs.models import Organisation, Role, User

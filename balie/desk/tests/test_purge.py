@@ -4,7 +4,6 @@ when, never what. Twice, or in two processes at once, deletes and counts nothing
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from io import StringIO
 from unittest import skipUnless
 
@@ -13,11 +12,13 @@ from django.db import connection
 from django.forms.models import model_to_dict
 from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from balie.desk import handover_actions as actions
 from balie.desk.models import HandOver, Purge
+from balie.desk.tasks import purge_contact_data as purge_task
 from balie.desk.tests.test_handovers import make_handover, make_offer, make_slot
-from balie.testing import BaseTestCase
+from balie.testing import BaseTestCase, at_once
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -107,14 +108,19 @@ class PurgeTests(BaseTestCase):
         self.kept.refresh_from_db()
         self.assertEqual((self.kept.first_name, self.kept.contact), ("", ""))
 
-    @override_settings(TASKS=IMMEDIATE)
-    def test_the_command_and_the_task(self) -> None:
+    def test_the_command_purges_itself_without_a_worker(self) -> None:
         out = StringIO()
-        call_command("purge_contact_data", "--now", stdout=out)
-        self.assertIn("4", out.getvalue())
+        call_command("purge_contact_data", stdout=out)
+        self.assertIn("4 hand-over(s) in 2 library(ies)", out.getvalue())
         self.assertEqual(HandOver.objects.exclude(contact_deleted_at=None).count(), 4)
-        call_command("purge_contact_data", stdout=StringIO())  # enqueued, run at once: nothing
-        self.assertEqual(Purge.objects.count(), 2)
+        self.assertFalse(DBTaskResult.objects.exists())  # nothing left for a worker
+        call_command("purge_contact_data", "--now", stdout=StringIO())  # old cron lines work
+        self.assertEqual(Purge.objects.count(), 2)  # one per library, once
+
+    @override_settings(TASKS=IMMEDIATE)
+    def test_the_task_stays_for_a_schedule_of_tasks(self) -> None:
+        self.assertEqual(purge_task.enqueue().return_value, 4)
+        self.assertEqual(HandOver.objects.exclude(contact_deleted_at=None).count(), 4)
 
     def test_the_taalhuis_sees_when_the_details_were_deleted(self) -> None:
         actions.purge_contact_data(timezone.now())
@@ -133,25 +139,7 @@ class ConcurrentPurgeTests(TransactionTestCase):
         make_due_handovers(self)
 
     def test_two_processes_at_once_purge_once(self) -> None:
-        barrier = threading.Barrier(2, timeout=30)
-        results: list[dict] = []
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                barrier.wait()
-                results.append(actions.purge_contact_data(timezone.now()))
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        self.assertEqual(errors, [])
+        results = at_once([lambda: actions.purge_contact_data(timezone.now())] * 2)
         totals = {}
         for result in results:
             for library, count in result.items():

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from balie.desk.models import HandOver, Intake, IntakeSource, Outcome
 from balie.desk.tests.test_handovers import make_handover, make_offer, make_slot
-from balie.orgs.models import Role, Specialism
+from balie.orgs.models import Role, Specialism, User
+from balie.security.models import AuditAction, AuditEvent
 from balie.testing import BaseTestCase, make_person
 
 TAALHUIS = reverse("desk:taalhuis")
@@ -66,8 +67,11 @@ class TaalhuisTests(BaseTestCase):
         rows = list(self.client.get(TAALHUIS).context["page"].object_list)
         self.assertIn(mine, rows)
 
-    def test_managers_advisers_desk_staff_editors_and_outsiders_do_not_see_handovers(self) -> None:
-        for person in (self.manager, self.adviser, self.alice, self.bob, self.editor):
+    def test_managers_advisers_desk_staff_editors_and_administrators_see_no_handovers(self) -> None:
+        admin = User.objects.create_superuser("root@spn.test", "x-x-x-x-x-x", full_name="Root")
+        administrator = make_person("beheer@spn.test", "Bea Heer", self.national, Role.ADMIN)
+        people = (self.manager, self.adviser, self.alice, self.bob, self.editor)
+        for person in (*people, admin, administrator):
             self.login(person)
             self.assertEqual(self.client.get(TAALHUIS).status_code, 404, person)
             self.assertEqual(self.outcome(self.passed, Outcome.INTAKE).status_code, 404, person)
@@ -76,6 +80,24 @@ class TaalhuisTests(BaseTestCase):
                 404,
             )
         self.assertFalse(Intake.objects.exists())
+        self.passed.refresh_from_db()
+        self.assertEqual(self.passed.outcome, Outcome.PENDING)
+        self.assertFalse(AuditEvent.objects.exists())
+
+    def test_every_name_and_contact_shown_is_in_the_audit_log(self) -> None:
+        self.login(self.taalhuis)
+        self.client.get(TAALHUIS, REMOTE_ADDR="192.0.2.8")
+        events = AuditEvent.objects.filter(action=AuditAction.CONTACT_SHOWN)
+        # Samira and Gerrit: shown; the third had no name or contact, Kevin is elsewhere.
+        self.assertEqual(
+            sorted(events.values_list("object_id", flat=True)),
+            sorted([str(self.coming.pk), str(self.passed.pk)]),
+        )
+        for event in events:
+            self.assertEqual(
+                (event.actor, event.actor_role, event.organisation_id, event.ip),
+                (self.taalhuis, Role.SPECIALIST, self.library.pk, "192.0.2.8"),
+            )
 
     def test_the_outsider_sees_only_her_own_librarys_handover(self) -> None:
         # Olga's own free time was booked in Hilversum (the fixture): she sees that one only.
@@ -171,7 +193,7 @@ class TaalhuisTests(BaseTestCase):
     def test_the_list_query_count_does_not_grow(self) -> None:
         self.login(self.taalhuis)
         self.client.get(TAALHUIS)
-        with self.assertNumQueries(7) as first:
+        with self.assertNumQueries(8) as first:
             self.client.get(TAALHUIS)
         for n in range(10):
             make_handover(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 import uuid
 from unittest import skipUnless
 
@@ -18,7 +17,7 @@ from django.utils import timezone
 from balie.desk.models import Channel, HandOver, Need, Offer, OfferKind, Referral, Slot
 from balie.orgs.actions import create_organisation, grant_role
 from balie.orgs.models import Organisation, Role, User
-from balie.testing import BaseTestCase
+from balie.testing import BaseTestCase, at_once
 
 TALLY = reverse("desk:tally")
 LOG = reverse("desk:tally_log")
@@ -470,9 +469,6 @@ class TallyRaceTests(TransactionTestCase):
 
     def test_the_same_tap_at_once_is_counted_once(self) -> None:
         count = 4
-        barrier = threading.Barrier(count, timeout=30)
-        statuses: list[int] = []
-        errors: list[BaseException] = []
         body = json.dumps(
             {
                 "client_id": str(uuid.uuid4()),
@@ -485,23 +481,11 @@ class TallyRaceTests(TransactionTestCase):
             }
         )
 
-        def desk() -> None:
-            try:
-                client = Client()
-                client.force_login(self.alice)
-                barrier.wait()
-                response = client.post(LOG, body, content_type="application/json")
-                statuses.append(response.status_code)
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-            finally:
-                connection.close()
+        def desk() -> int:
+            client = Client()
+            client.force_login(self.alice)
+            return client.post(LOG, body, content_type="application/json").status_code
 
-        threads = [threading.Thread(target=desk) for _ in range(count)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        self.assertEqual(errors, [])
+        statuses = at_once([desk] * count)
         self.assertEqual(sorted(statuses), [200] * (count - 1) + [201])
         self.assertEqual(Referral.objects.count(), 1)

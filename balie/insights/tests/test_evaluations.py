@@ -4,7 +4,6 @@ the questionnaires and their bad input, who may open them, and the anonymity of 
 from __future__ import annotations
 
 import re
-import threading
 from datetime import date, datetime, time, timedelta
 from io import StringIO
 from smtplib import SMTPException
@@ -26,7 +25,7 @@ from balie.desk.models import Need, Offer, OfferKind
 from balie.insights import actions, tasks
 from balie.insights.models import Invitation, Kind, Response, TimeVerdict, Wave
 from balie.learning.models import Module, ModuleProgress
-from balie.testing import BaseTestCase
+from balie.testing import BaseTestCase, at_once
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -625,27 +624,6 @@ class ConcurrencyTests(TransactionTestCase):
         BaseTestCase.setUpTestData.__func__(self)
         self.now = timezone.now()
 
-    def race(self, workers: int, work) -> tuple[list, list[BaseException]]:
-        barrier = threading.Barrier(workers, timeout=30)
-        results: list = []
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                barrier.wait()
-                results.append(work())
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run) for _ in range(workers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        return results, errors
-
     def test_two_workers_invite_and_email_each_person_once(self) -> None:
         modules = [self.module] + [
             Module.objects.create(programme=self.programme, title=f"M{n}", theme=self.module.theme)
@@ -654,14 +632,12 @@ class ConcurrencyTests(TransactionTestCase):
         for person in (self.alice, self.bob, self.taalhuis):
             for module in modules:
                 complete_module(person, module, self.now - timedelta(days=1))
-        results, errors = self.race(2, lambda: actions.invite_due(self.now))
-        self.assertEqual(errors, [])
+        results = at_once([lambda: actions.invite_due(self.now)] * 2)
         self.assertEqual(sum(results), 18)
         self.assertEqual(Invitation.objects.count(), 18)
 
-        results, errors = self.race(3, lambda: tasks.send_invitation_emails(timezone.now()))
-        self.assertEqual(errors, [])
-        self.assertEqual(sum(sent for sent, _failed in results), 18)
+        sent = at_once([lambda: tasks.send_invitation_emails(timezone.now())] * 3)
+        self.assertEqual(sum(count for count, _failed in sent), 18)
         self.assertEqual(len(mail.outbox), 18)
         self.assertFalse(Invitation.objects.filter(emailed_at__isnull=True).exists())
 
@@ -674,7 +650,6 @@ class ConcurrencyTests(TransactionTestCase):
             except actions.AlreadyAnswered:
                 return None
 
-        results, errors = self.race(2, answer)
-        self.assertEqual(errors, [])
+        results = at_once([answer] * 2)
         self.assertEqual(sum(1 for r in results if r is not None), 1)
         self.assertEqual(Response.objects.count(), 1)

@@ -1,11 +1,9 @@
 """Repeats that arrive at the same moment (a retried request racing its original) still count
 once. Runs real threads against the real database, each in its own connection."""
 
-import threading
 import uuid
 from datetime import timedelta
 
-from django.db import connection
 from django.test import TransactionTestCase
 from django.utils import timezone
 
@@ -13,28 +11,7 @@ from balie.learning import actions
 from balie.learning.models import Note, StepProgress
 from balie.orgs.actions import add_person, create_organisation, grant_role
 from balie.orgs.models import Organisation, Role
-from balie.testing import make_module, make_programme, make_step
-
-
-def race(count: int, work) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            work()
-        except BaseException as error:  # noqa: BLE001 - reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+from balie.testing import at_once, make_module, make_programme, make_step
 
 
 class ConcurrentRepeatTests(TransactionTestCase):
@@ -53,18 +30,18 @@ class ConcurrentRepeatTests(TransactionTestCase):
     def test_the_same_heartbeat_at_once_counts_once(self) -> None:
         visit = uuid.uuid4()
         shown = timezone.now() - timedelta(minutes=5)
-        errors = race(
-            6,
-            lambda: actions.record_time(
-                self.learner, self.step, visit_id=visit, shown_at=shown, active_seconds=120
-            ),
+        at_once(
+            [
+                lambda: actions.record_time(
+                    self.learner, self.step, visit_id=visit, shown_at=shown, active_seconds=120
+                )
+            ]
+            * 6
         )
-        self.assertEqual(errors, [])
         self.assertEqual(StepProgress.objects.get(user=self.learner, step=self.step).seconds, 120)
 
     def test_the_same_note_save_at_once_is_stored_once(self) -> None:
-        errors = race(
-            6, lambda: actions.save_note(self.learner, self.step, body="Tegelijk", revision=42)
+        at_once(
+            [lambda: actions.save_note(self.learner, self.step, body="Tegelijk", revision=42)] * 6
         )
-        self.assertEqual(errors, [])
         self.assertEqual(Note.objects.get(user=self.learner, step=self.step).body, "Tegelijk")

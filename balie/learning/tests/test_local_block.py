@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from balie.demo.local_blocks import BLOCKS, PROGRAMME_SLUG, load_local_blocks_demo
 from balie.learning import actions
-from balie.learning.local_demo import BLOCKS, PROGRAMME_SLUG, load_local_blocks_demo
 from balie.learning.models import LocalBlock, Module, Step
 from balie.learning.tests.test_step_detail import XSS, elements
 from balie.orgs.actions import grant_role

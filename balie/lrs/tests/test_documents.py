@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import threading
 import time
 from unittest import skipUnless
 from unittest.mock import patch
@@ -22,6 +21,7 @@ from balie.lrs.models import Document
 from balie.lrs.tests.xapi import VERSION, XapiTestCase, make_client
 from balie.orgs.actions import create_organisation
 from balie.orgs.models import Organisation
+from balie.testing import at_once
 
 ACTIVITY = "https://balie.example/xapi/activities/boekstart"
 AGENT = {"objectType": "Agent", "account": {"homePage": "https://balie.example", "name": "l-1"}}
@@ -369,35 +369,18 @@ class ConcurrentWriteTests(TransactionTestCase):
         self.addCleanup(patcher.stop)
 
     def race(self, count: int, url: str, body: dict, **headers: str) -> list[int]:
-        barrier = threading.Barrier(count, timeout=30)
-        statuses: list[int] = []
-        errors: list[BaseException] = []
+        def writer() -> int:
+            response = Client().put(
+                "/xapi/" + url,
+                json.dumps(body),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=self.auth,
+                HTTP_X_EXPERIENCE_API_VERSION=VERSION,
+                **headers,
+            )
+            return response.status_code
 
-        def writer() -> None:
-            try:
-                client = Client()
-                barrier.wait()
-                response = client.put(
-                    "/xapi/" + url,
-                    json.dumps(body),
-                    content_type="application/json",
-                    HTTP_AUTHORIZATION=self.auth,
-                    HTTP_X_EXPERIENCE_API_VERSION=VERSION,
-                    **headers,
-                )
-                statuses.append(response.status_code)
-            except BaseException as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=writer) for _ in range(count)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        self.assertEqual(errors, [])
-        return sorted(statuses)
+        return sorted(at_once([writer] * count))
 
     def test_of_two_puts_with_the_same_if_match_one_wins(self) -> None:
         url = activity_profile(profileId="p")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import threading
 import unittest
@@ -19,7 +20,7 @@ from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
 
 from balie.learning import actions as learning_actions
-from balie.lrs import forward, store
+from balie.lrs import forward, multipart, store
 from balie.lrs.models import Delivery, Forwarder
 from balie.orgs.actions import create_organisation
 from balie.orgs.models import Organisation
@@ -46,6 +47,10 @@ class FakeLrs:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                parts = []
+                if self.headers["Content-Type"].startswith("multipart/mixed"):
+                    parts = multipart.parse(body, self.headers["Content-Type"])
+                    body = parts[0].content
                 with lrs.lock:
                     first = not lrs.requests
                     lrs.requests.append(
@@ -53,6 +58,7 @@ class FakeLrs:
                             "path": self.path,
                             "headers": {k.lower(): v for k, v in self.headers.items()},
                             "body": json.loads(body),
+                            "parts": parts[1:],
                         }
                     )
                     status = lrs.statuses.pop(0) if lrs.statuses else 200
@@ -144,6 +150,37 @@ class ForwardTests(BaseTestCase):
         self.assertIsNotNone(forwarder.last_sent_at)
         forward.forward_due()
         self.assertEqual(len(lrs.requests), 1)
+
+    def test_attachments_go_with_their_statements(self) -> None:
+        """Communication 1.5.2.s3.b3: never pushed without the attachment data received."""
+        lrs = self.lrs()
+        self.forwarder(lrs)
+        content = b"a certificate"
+        sha2 = hashlib.sha256(content).hexdigest()
+        plain, with_file = statements(2)
+        with_file["attachments"] = [
+            {
+                "usageType": "http://example.com/attachment-usage/certificate",
+                "display": {"en-US": "certificate"},
+                "contentType": "text/plain",
+                "length": len(content),
+                "sha2": sha2,
+            }
+        ]
+        store.store(
+            [plain, with_file],
+            organisation=self.library,
+            authority=BALIE,
+            attachments={sha2: ("text/plain", content)},
+        )
+        self.assertEqual(forward.forward_due()["delivered"], 2)
+        (request,) = lrs.requests
+        self.assertTrue(request["headers"]["content-type"].startswith("multipart/mixed"))
+        self.assertEqual([s["id"] for s in request["body"]], [plain["id"], with_file["id"]])
+        (part,) = request["parts"]
+        self.assertEqual(part.content, content)
+        self.assertEqual(part.headers["x-experience-api-hash"], sha2)
+        self.assertEqual(part.headers["content-transfer-encoding"], "binary")
 
     def test_batches_of_fifty_oldest_first(self) -> None:
         lrs = self.lrs()

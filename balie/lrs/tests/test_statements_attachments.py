@@ -18,7 +18,7 @@ SHA2 = hashlib.sha256(CONTENT).hexdigest()
 
 def with_attachment(sha2: str = SHA2, **extra: Any) -> dict[str, Any]:
     attachment = {
-        "usageType": "http://adlnet.gov/expapi/attachments/signature",
+        "usageType": "http://example.com/attachment-usage/test",
         "display": {"en-US": "A test attachment"},
         "contentType": "application/octet-stream",
         "length": len(CONTENT),

@@ -3,10 +3,10 @@ moment, and the trigger that refuses to change a stored statement."""
 
 from __future__ import annotations
 
-import threading
 import unittest
+from functools import partial
 
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test import Client as HttpClient
 from django.test import TransactionTestCase
 
@@ -15,6 +15,7 @@ from balie.lrs.tests.test_statements import statement
 from balie.lrs.tests.xapi import XapiTestCase, make_client
 from balie.orgs.actions import create_organisation
 from balie.orgs.models import Organisation
+from balie.testing import at_once
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
@@ -26,29 +27,17 @@ class ConcurrentPostTests(TransactionTestCase):
         _, self.auth = make_client(national)
 
     def post_at_once(self, bodies: list[dict]) -> list[int]:
-        barrier = threading.Barrier(len(bodies))
-        statuses: list[int] = []
+        def post(body: dict) -> int:
+            response = HttpClient().post(
+                "/xapi/statements",
+                body,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=self.auth,
+                HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
+            )
+            return response.status_code
 
-        def post(body: dict) -> None:
-            try:
-                barrier.wait()
-                response = HttpClient().post(
-                    "/xapi/statements",
-                    body,
-                    content_type="application/json",
-                    HTTP_AUTHORIZATION=self.auth,
-                    HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
-                )
-                statuses.append(response.status_code)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return sorted(statuses)
+        return sorted(at_once([partial(post, body) for body in bodies]))
 
     def test_the_same_statement_twice_at_once_gives_one_row(self):
         for _ in range(5):

@@ -15,12 +15,16 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from balie.carousel.demo import load_carousel_demo
 from balie.cohorts.actions import add_outcome, record_attendance, start_cohort
 from balie.cohorts.models import AttendanceStatus, Cohort, Meeting, MeetingKind, OutcomeKind
-from balie.desk.demo import load_desk_offers_demo
-from balie.insights.demo import load_evidence_demo
-from balie.learning.local_demo import load_local_blocks_demo
+from balie.demo.carousel import load_carousel_demo
+from balie.demo.desk import load_desk_offers_demo
+from balie.demo.directory import load_directory_demo
+from balie.demo.insights import load_evidence_demo
+from balie.demo.local_blocks import load_local_blocks_demo
+from balie.demo.personas import load_personas_demo
+from balie.demo.scorm import load_scorm_demo
+from balie.demo.xapi import record_demo_statements
 from balie.learning.models import (
     Choice,
     Module,
@@ -30,12 +34,8 @@ from balie.learning.models import (
     Step,
     StepProgress,
 )
-from balie.learning.xapi_demo import record_demo_statements
 from balie.orgs.actions import add_person, create_organisation, grant_role
-from balie.orgs.directory_demo import load_directory_demo
 from balie.orgs.models import Organisation, Role, Specialism, User
-from balie.personas.demo import load_personas_demo
-from balie.scorm.demo import load_scorm_demo
 
 DEMO_PASSWORD = "balie-demo"
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"

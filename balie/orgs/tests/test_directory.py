@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from balie.demo.directory import TOPICS, load_directory_demo
 from balie.orgs.actions import create_organisation, remove_directory_entry, save_directory_entry
-from balie.orgs.directory_demo import TOPICS, load_directory_demo
 from balie.orgs.models import DirectoryEntry, Organisation, Role, Topic, User
 from balie.testing import BaseTestCase, make_person
 

@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from balie.carousel import actions as carousel_actions
-from balie.personas.demo import PERSONAS, load_personas_demo
+from balie.demo.personas import PERSONAS, load_personas_demo
 from balie.personas.models import OFFER_KINDS, Persona, PersonaKind
 from balie.personas.pictures import draw
 from balie.testing import BaseTestCase

@@ -4,9 +4,9 @@ import io
 
 from django.core.management import call_command
 
+from balie.demo.scorm import EDITOR_EMAIL, MODULE_CODE, PROGRAMME_SLUG
 from balie.learning.models import Module, StepKind
 from balie.orgs.models import Role
-from balie.scorm.demo import EDITOR_EMAIL, MODULE_CODE, PROGRAMME_SLUG
 from balie.scorm.models import Package
 from balie.scorm.tests.base import ScormTestCase
 from balie.testing import make_person, make_programme

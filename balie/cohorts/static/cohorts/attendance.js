@@ -1,8 +1,8 @@
-/* Attendance on the adviser's tablet: every tap is kept in localStorage at once and sent to
- * the server with an increasing number, so a tap repeated after a Wi-Fi drop, or one that
- * arrives late, never overwrites a newer one. Waiting taps are sent again when the
- * connection comes back, and when the page is opened again. Before the meeting starts the
- * server refuses taps (409, with the reason); the page opens by itself at the start. */
+/* Attendance on the adviser's tablet. Every tap goes into the outbox (balie/outbox.js) at
+ * once, one waiting tap per person, with an increasing number: a tap repeated after a Wi-Fi
+ * drop, or one that arrives late, never overwrites a newer one. Taps that were waiting when
+ * the page was closed are on the screen again and go out. Before the meeting starts the server
+ * refuses taps (409, with the reason); the page opens by itself at the start. */
 (function () {
   "use strict";
   var notice = document.querySelector("[data-opens-at]");
@@ -13,74 +13,41 @@
   }
   var list = document.querySelector("[data-attendance]");
   if (!list) return;
-  var url = list.dataset.url;
-  var key = "balie.attendance." + list.dataset.meeting;
-  var csrf = list.querySelector("input[name=csrfmiddlewaretoken]").value;
-  var sync = document.querySelector("[data-sync]");
-  var busy = false, retryMs = 2000, timer = null;
 
-  function load() {
-    try { return JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; }
-  }
-  function store(queue) {
-    try { localStorage.setItem(key, JSON.stringify(queue)); } catch (e) { /* kept in memory */ }
-  }
-  function say(name) { sync.textContent = sync.dataset["msg" + name] || ""; }
-
-  function flush() {
-    var queue = load();
-    var people = Object.keys(queue);
-    if (!people.length) { say("Saved"); return; }
-    if (busy) return;
-    busy = true;
-    say("Pending");
-    var person = people[0], tap = queue[person];
-    var body = new FormData();
-    body.append("csrfmiddlewaretoken", csrf);
-    body.append("person", person);
-    body.append("status", tap.status);
-    body.append("revision", tap.revision);
-    fetch(url, { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
-      busy = false;
-      if (r.status >= 500) throw new Error("server");
-      var now = load();
-      if (now[person] && now[person].revision <= tap.revision) { delete now[person]; store(now); }
-      retryMs = 2000;
-      if (r.status === 409) {
-        // Not open (yet): the tap is not kept; say why, in the server's words.
-        var input = list.querySelector('[data-person="' + person + '"] input:checked');
-        if (input) input.checked = false;
-        return r.json().then(function (data) { sync.textContent = data.message; });
-      }
-      flush();
-    }).catch(function () {
-      busy = false;
-      say("Offline");
-      retryMs = Math.min(retryMs * 2, 30000);
-      clearTimeout(timer);
-      timer = setTimeout(flush, retryMs);
-    });
+  function row(person) { return list.querySelector('[data-person="' + person + '"]'); }
+  function choice(person, status) {
+    var choices = row(person);
+    return choices && choices.querySelector('input[value="' + status + '"]');
   }
 
-  // Taps that were waiting when the page was closed come back on the screen, then go out.
-  var waiting = load();
-  Object.keys(waiting).forEach(function (person) {
-    var input = list.querySelector('[data-person="' + person + '"] input[value="' +
-                                   waiting[person].status + '"]');
+  var box = window.balieOutbox({
+    kind: "attendance." + list.dataset.meeting,
+    // Refused (not open yet, not in this cohort): the tap is not kept and leaves the screen.
+    dropped: function (item) {
+      var input = choice(item.fields.person, item.fields.status);
+      if (input && input.checked) input.checked = false;
+    }
+  });
+
+  // Taps that were waiting when the page was closed come back on the screen.
+  box.items().forEach(function (item) {
+    var input = choice(item.fields.person, item.fields.status);
     if (input) input.checked = true;
   });
 
   list.addEventListener("change", function (event) {
     var choices = event.target.closest("[data-person]");
     if (!choices) return;
-    var queue = load();
     var last = parseInt(choices.dataset.revision, 10) || 0;
     var revision = Math.max(Date.now(), last + 1);
     choices.dataset.revision = revision;
-    queue[choices.dataset.person] = { status: event.target.value, revision: revision };
-    store(queue);
-    flush();
+    var person = choices.dataset.person;
+    box.put({
+      key: "person." + person,
+      url: list.dataset.url,
+      fields: { person: person, status: event.target.value, revision: revision },
+      label: choices.querySelector("legend").textContent.trim() + ", " +
+        event.target.closest("label").textContent.trim().toLowerCase()
+    });
   });
-  window.addEventListener("online", flush);
-  flush();
 })();

@@ -1,63 +1,34 @@
 /* The referral tally on the desk PC or tablet: three taps (need, offer, warm or not).
  *
- * Every tap gets an id made here (client_id) and goes into a queue in localStorage at once;
- * the queue is sent in order, again on the `online` event and every 15 seconds, and when the
- * page is opened again. The server counts a client_id once, so a tap sent twice (its answer
- * was lost) is never doubled, and a tap is only taken from the queue once the server answered.
- * An undo goes through the same queue: a tap not sent yet is sent and then undone.
- * Branch and channel are chosen once per device and kept in localStorage. */
+ * Every tap gets an id made here (client_id) and goes into the outbox (balie/outbox.js) at
+ * once, which sends it, keeps it while the connection, the session or the token is missing,
+ * and says how many wait. The server counts a client_id once, so a tap sent twice (its answer
+ * was lost) is never doubled. An undo goes through the same outbox: a tap not sent yet is
+ * sent and then undone. Branch and channel are chosen once per device and kept in
+ * localStorage. */
 (function () {
   "use strict";
   var form = document.querySelector("[data-tally]");
   if (!form) return;
   var d = form.dataset;
-  var QUEUE = "balie.tally.queue";
   var DEVICE = "balie.tally.device." + d.library;
-  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var confirmBox = document.querySelector("[data-confirm]");
   var labelEl = confirmBox.querySelector("[data-label]");
   var todayEl = confirmBox.querySelector("[data-today]");
   var undoButton = confirmBox.querySelector("[data-undo]");
   var bookLink = confirmBox.querySelector("[data-book]");
   var bookBase = bookLink.getAttribute("href");
-  var pendingEl = document.querySelector("[data-pending]");
   var errorEl = document.querySelector("[data-error]");
   var branch = form.querySelector("select[name=branch]");
   var channel = form.querySelector("select[name=channel]");
   var offerBox = form.querySelector("[data-offers]");
   var moreOffers = form.querySelector("[data-more-offers]");
   var deviceSummary = form.querySelector("[data-device-summary]");
-  var memory = [];
-  var tokens = {}; // client_id -> undo token, for taps the server answered
+  var sentTaps = {}; // client_id -> the tap and its undo token, for taps the server answered
   var current = null; // the tap on the screen
   var undoTimer = null;
-  var busy = false;
 
   form.classList.add("balie-tally--js");
-
-  // --- storage ---------------------------------------------------------------------------
-  function load() {
-    try {
-      var queue = JSON.parse(localStorage.getItem(QUEUE) || "[]");
-      return Array.isArray(queue) ? queue : [];
-    } catch (e) { return memory; }
-  }
-  function store(queue) {
-    memory = queue;
-    try { localStorage.setItem(QUEUE, JSON.stringify(queue)); } catch (e) { /* kept in memory */ }
-  }
-  function find(queue, id) {
-    for (var i = 0; i < queue.length; i++) if (queue[i].id === id) return i;
-    return -1;
-  }
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64;
-    b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
-  }
 
   // --- the device: branch and channel ----------------------------------------------------
   (function restoreDevice() {
@@ -89,11 +60,6 @@
   if (channel) channel.addEventListener("change", saveDevice);
 
   // --- the screen ------------------------------------------------------------------------
-  function showPending() {
-    var count = load().length;
-    pendingEl.hidden = count === 0;
-    pendingEl.textContent = count ? d.msgPending.replace("%s", count) : "";
-  }
   function showError(text) {
     errorEl.textContent = text || "";
     errorEl.hidden = !text;
@@ -133,71 +99,31 @@
   }
 
   // --- sending ---------------------------------------------------------------------------
-  function post(url, body) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      var type = response.headers.get("Content-Type") || "";
-      // Not an answer of the tally (a login page, a proxy error, a server error, "too many
-      // taps a minute"): keep the tap and try again later.
-      var later = response.status >= 500 || response.status === 403 || response.status === 429;
-      if (type.indexOf("application/json") !== 0 || later) {
-        throw new Error("retry");
+  var box = window.balieOutbox({
+    kind: "tally." + d.library,
+    sent: function (item, data) {
+      if (item.undo) { // the team's count goes back
+        if (item.tap === current) showToday(data.today);
+        return;
       }
-      return response.json().then(function (data) { return { status: response.status, data: data }; });
-    });
-  }
-
-  function answered(item, result) {
-    var queue = load();
-    var at = find(queue, item.id);
-    var now = at >= 0 ? queue[at] : item;
-    var refused = result.status >= 400;
-    if (refused) {
-      // The server will never take this one (bad input, an offer gone): say why, do not retry.
-      if (at >= 0) queue.splice(at, 1);
-      showError(result.data.error);
-      if (item.id === current && !item.sent) confirmBox.hidden = true;
-    } else if (!item.sent) {
-      tokens[item.id] = result.data.undo;
-      if (now.undo) {
-        now.sent = true;
-        now.token = result.data.undo;
-      } else if (at >= 0) {
-        queue.splice(at, 1);
-      }
-      if (item.id === current) {
-        showToday(result.data.today);
-        if (result.data.book_url && !now.undo) {
-          bookLink.href = result.data.book_url;
+      if (item.undone) { undo(item, data.undo); return; } // undone while on its way
+      sentTaps[item.key] = { key: item.key, label: item.label, token: data.undo };
+      if (item.key === current) {
+        showToday(data.today);
+        if (data.book_url) {
+          bookLink.href = data.book_url;
           bookLink.hidden = false;
         }
       }
-    } else {
-      if (at >= 0) queue.splice(at, 1);
-      if (item.id === current) showToday(result.data.today);
+    },
+    dropped: function (item) {
+      if (!item.undo && item.key === current) confirmBox.hidden = true;
     }
-    store(queue);
-  }
-
-  function flush() {
-    showPending();
-    if (busy) return;
-    var queue = load();
-    if (!queue.length) return;
-    var item = queue[0];
-    busy = true;
-    var request = item.sent ? post(d.undoUrl, { token: item.token }) : post(d.logUrl, item.tap);
-    request.then(function (result) {
-      busy = false;
-      answered(item, result);
-      flush();
-    }).catch(function () {
-      busy = false;
-      showPending();
+  });
+  function undo(tap, token) {
+    box.put({
+      key: "undo." + tap.key, tap: tap.key, undo: true, url: d.undoUrl, json: { token: token },
+      label: d.msgUndo + ": " + tap.label
     });
   }
 
@@ -216,7 +142,7 @@
     showError("");
     var warm = button.getAttribute("data-warm") === "1";
     var tap = {
-      client_id: uuid(),
+      client_id: box.uuid(),
       need: need.value,
       offer: parseInt(offer.value, 10),
       warm: warm,
@@ -224,13 +150,9 @@
       channel: channel ? channel.value : "desk",
       tapped_at: new Date().toISOString()
     };
-    var queue = load();
-    queue.push({ id: tap.client_id, tap: tap, sent: false, undo: false });
-    store(queue);
-
+    var label = text(need) + " → " + text(offer) + ", " + (warm ? d.msgWarm : d.msgNotWarm);
     current = tap.client_id;
-    labelEl.textContent = d.msgCounted + ": " + text(need) + " → " + text(offer) + ", " +
-      (warm ? d.msgWarm : d.msgNotWarm);
+    labelEl.textContent = d.msgCounted + ": " + label;
     todayEl.hidden = true;
     bookLink.hidden = true;
     bookLink.href = bookBase;
@@ -246,29 +168,23 @@
     sortOffers("");
     steps();
     confirmBox.scrollIntoView({ block: "nearest" });
-    flush();
+    box.put({ key: tap.client_id, url: d.logUrl, json: tap, label: label });
   });
 
   undoButton.addEventListener("click", function () {
     var id = current;
     if (!id) return;
-    var queue = load();
-    var at = find(queue, id);
-    if (at >= 0) {
-      queue[at].undo = true; // still on its way: it is sent, then undone
-    } else if (tokens[id]) {
-      queue.push({ id: id, sent: true, undo: true, token: tokens[id] });
+    var waiting = box.get(id);
+    if (waiting) {
+      waiting.undone = true; // still on its way: it is sent, then undone
+      box.put(waiting);
+    } else if (sentTaps[id]) {
+      undo(sentTaps[id], sentTaps[id].token);
     }
-    store(queue);
     clearTimeout(undoTimer);
     undoButton.hidden = true;
     bookLink.hidden = true;
     labelEl.textContent = d.msgUndone;
     todayEl.hidden = true;
-    flush();
   });
-
-  window.addEventListener("online", flush);
-  setInterval(flush, 15000);
-  flush();
 })();

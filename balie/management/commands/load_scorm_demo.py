@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from balie.scorm.demo import load_scorm_demo
+from balie.demo.scorm import load_scorm_demo
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """Statements for the demo learners' progress. The demo writes progress, answers and notes
-straight into the tables (`balie load_demo`, `insights/demo.py`), not through the actions, so
+straight into the tables (`balie load_demo`, `demo/insights.py`), not through the actions, so
 no statement was recorded for them; this replays each event with its own moment through the
 same builders the actions use. Attendance of meetings and carousels goes through the actions
 in the demo already.

@@ -12,7 +12,7 @@ from balie.scorm.actions import import_package
 
 PROGRAMME_SLUG = "fo-publieksservice-emb"
 EDITOR_EMAIL = "redactie@spn.example"
-PACKAGE_FILE = Path(__file__).resolve().parents[1] / "demo" / "RuntimeBasicCalls_SCORM12.zip"
+PACKAGE_FILE = Path(__file__).resolve().parent / "RuntimeBasicCalls_SCORM12.zip"
 MODULE_CODE = "V1"
 MODULE_TITLE = "Voorbeeld: een e-learning als SCORM-pakket"
 MODULE_SUMMARY = (

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0005_single_sign_on'),
-        ('scorm', '0001_packages_and_attempts'),
+        ('scorm', '0002_cmi5_courses_and_registrations'),
     ]
 
     operations = [
