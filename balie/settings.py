@@ -294,7 +294,8 @@ CONTENT_SECURITY_POLICY = {
         # The SCORM player's frame, on the content host (any port of localhost in a demo).
         "frame-src": [BALIE_CONTENT_ORIGIN or "http://localhost:*"],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # A cmi5 AU starts with a POST that Balie answers with a redirect to the content host.
+        "form-action": [SELF, BALIE_CONTENT_ORIGIN or "http://localhost:*"],
         "base-uri": [NONE],
         "object-src": [NONE],
     }

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests_e2e.conftest import ROOT, Server, axe_violations
+from balie.serving import ROOT
+from tests_e2e.conftest import Server, axe_violations
 from tests_e2e.test_scorm import log_in
 
 pytestmark = pytest.mark.e2e
@@ -104,7 +105,7 @@ from pathlib import Path
 from balie.learning.models import Module
 from balie.orgs.models import User
 from balie.scorm.actions import import_package
-from balie.scorm.demo import EDITOR_EMAIL, MODULE_CODE
+from balie.demo.scorm import EDITOR_EMAIL, MODULE_CODE
 demo = Module.objects.get(code=MODULE_CODE, title__startswith="Voorbeeld")
 module, _ = Module.objects.get_or_create(
     programme=demo.programme, code="%(code)s", title="%(title)s",

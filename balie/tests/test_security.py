@@ -81,7 +81,7 @@ class ContentSecurityPolicyTests(BaseTestCase):
                         "media-src": ["'self'"],
                         "frame-src": ["http://localhost:*"],  # SCORM packages (a demo)
                         "frame-ancestors": ["'none'"],
-                        "form-action": ["'self'"],
+                        "form-action": ["'self'", "http://localhost:*"],
                         "base-uri": ["'none'"],
                         "object-src": ["'none'"],
                     },
