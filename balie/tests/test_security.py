@@ -574,6 +574,13 @@ class GetHasNoSideEffectsTests(BaseTestCase):
                 urls.append(reverse(name, kwargs={"token": feed.token if feed else "x"}))
             elif name == "media":
                 urls.append(reverse(name, kwargs={"path": "nothing-here.txt"}))
+            elif name == "lrs:cmi5_fetch":  # POST only (cmi5); a GET must change nothing
+                urls.append(reverse(name, kwargs={"code": "x"}))
+            elif name == "scorm:cmi5_launch":  # POST only
+                urls += [
+                    reverse(name, kwargs={"pk": pk, "index": 0})
+                    for pk in self.ids_for("scorm:start", user)
+                ]
             elif name in LINK_TOKENS:  # a working link from an e-mail, for a colleague
                 uid = urlsafe_base64_encode(force_bytes(self.demo_newcomer.pk))
                 token = LINK_TOKENS[name].make_token(self.demo_newcomer)
