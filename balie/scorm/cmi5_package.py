@@ -37,6 +37,7 @@ from balie.scorm.package import (
     _local,
     _parse,
     _text,
+    read_small,
 )
 
 STRUCTURE = "cmi5.xml"
@@ -118,17 +119,7 @@ def _iri(element: Element) -> str:
 
 
 def _read(archive: zipfile.ZipFile, limits: Limits) -> bytes:
-    info = archive.getinfo(STRUCTURE)
-    if info.file_size > limits.manifest_bytes:
-        raise PackageError(_("The cmi5.xml is too large."))
-    try:
-        with archive.open(info) as stream:
-            data = stream.read(limits.manifest_bytes + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
-        raise PackageError(_("This file is not a zip file, or the zip file is damaged.")) from None
-    if len(data) > limits.manifest_bytes:
-        raise PackageError(_("The cmi5.xml is too large."))
-    return data
+    return read_small(archive, STRUCTURE, limits, _("The cmi5.xml is too large."))
 
 
 def _url(element: Element, identifier: str, names: set[str]) -> str:

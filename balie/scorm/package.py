@@ -185,9 +185,15 @@ def _read_manifest(archive: zipfile.ZipFile, names: set[str], limits: Limits) ->
         raise PackageError(
             _("There is no imsmanifest.xml at the top of the zip file. Is this a SCORM package?")
         )
-    info = archive.getinfo(MANIFEST)
+    return read_small(archive, MANIFEST, limits, _("The imsmanifest.xml is too large."))
+
+
+def read_small(archive: zipfile.ZipFile, name: str, limits: Limits, too_large: str) -> bytes:
+    """A package's structure file (imsmanifest.xml, cmi5.xml), read no further than the limit
+    allows, whatever size the zip declares for it."""
+    info = archive.getinfo(name)
     if info.file_size > limits.manifest_bytes:
-        raise PackageError(_("The imsmanifest.xml is too large."))
+        raise PackageError(too_large)
     try:
         with archive.open(info) as stream:
             data = stream.read(limits.manifest_bytes + 1)
@@ -196,7 +202,7 @@ def _read_manifest(archive: zipfile.ZipFile, names: set[str], limits: Limits) ->
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
         raise PackageError(_("This file is not a zip file, or the zip file is damaged.")) from None
     if len(data) > limits.manifest_bytes:
-        raise PackageError(_("The imsmanifest.xml is too large."))
+        raise PackageError(too_large)
     return data
 
 
