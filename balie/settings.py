@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -105,6 +106,9 @@ MIDDLEWARE = [
     # First: it times the whole stack and gives every log line of the request its id.
     "balie.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # On the content host (BALIE_CONTENT_ORIGIN) only SCORM package files, answered here: no
+    # session, no Balie page, no static files there (balie/scorm/content.py).
+    "balie.scorm.content.ContentHostMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -255,6 +259,29 @@ BALIE_TRUSTED_PROXY_COUNT = env_int("BALIE_TRUSTED_PROXY_COUNT", 0)
 if BALIE_TRUSTED_PROXY_COUNT > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- SCORM packages (balie/scorm) -------------------------------------------------------------
+# Package files are someone else's HTML and JavaScript: they are served from a second origin that
+# never gets Balie's cookies, e.g. https://inhoud.balie.example (a second host name for the same
+# app servers; docs/deploy.md). Empty (a demo, the tests): Balie on http://127.0.0.1:PORT serves
+# them as http://localhost:PORT, a different origin and site on the same port.
+BALIE_CONTENT_ORIGIN = env_str("BALIE_CONTENT_ORIGIN", "").rstrip("/")
+if BALIE_CONTENT_ORIGIN:
+    _content = urlsplit(BALIE_CONTENT_ORIGIN)
+    if _content.scheme not in {"http", "https"} or not _content.hostname or _content.path:
+        raise ImproperlyConfigured(
+            f"BALIE_CONTENT_ORIGIN must be an origin like https://inhoud.balie.example, "
+            f"not {BALIE_CONTENT_ORIGIN!r}"
+        )
+    if _content.hostname not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(_content.hostname)
+# The largest upload Balie takes (the proxy's client_max_body_size must allow it too).
+BALIE_UPLOAD_MAX_MB = env_int("BALIE_UPLOAD_MAX_MB", 20)
+# One package, unpacked: at most this many MB and files (a zip bomb is refused before unpacking).
+BALIE_PACKAGE_MAX_MB = env_int("BALIE_PACKAGE_MAX_MB", 100)
+BALIE_PACKAGE_MAX_FILES = env_int("BALIE_PACKAGE_MAX_FILES", 2000)
+# All packages that one organisation's editors uploaded together, unpacked.
+BALIE_PACKAGE_STORAGE_MB = env_int("BALIE_PACKAGE_STORAGE_MB", 2000)
+
 # Content Security Policy (django-csp 4): scripts only from Balie's own static files, never
 # inline; inline styles are allowed (Chart.js and htmx set them).
 CONTENT_SECURITY_POLICY = {
@@ -264,8 +291,11 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF, UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "media-src": [SELF],
+        # The SCORM player's frame, on the content host (any port of localhost in a demo).
+        "frame-src": [BALIE_CONTENT_ORIGIN or "http://localhost:*"],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # A cmi5 AU starts with a POST that Balie answers with a redirect to the content host.
+        "form-action": [SELF, BALIE_CONTENT_ORIGIN or "http://localhost:*"],
         "base-uri": [NONE],
         "object-src": [NONE],
     }

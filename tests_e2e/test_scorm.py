@@ -75,7 +75,7 @@ def test_a_learner_plays_resumes_and_finishes_a_scorm_package(page: Page, server
     page.get_by_role("link", name=re.compile(MODULE)).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Golf uitgelegd (voorbeeldpakket)")
 
-    package = page.frame_locator("iframe.balie-scorm__frame")
+    package = page.frame_locator("iframe.balie-scorm__frame").frame_locator("iframe")
     expect(package.locator("#butNext")).to_be_enabled()
     expect(package.locator("#contentFrame")).to_have_attribute("src", re.compile("Playing.html"))
     for _ in range(3):
@@ -91,7 +91,7 @@ def test_a_learner_plays_resumes_and_finishes_a_scorm_package(page: Page, server
     expect(page.locator(".balie-steplist__item--seen")).to_have_count(0)
 
     page = come_back_later(page)
-    package = page.frame_locator("iframe.balie-scorm__frame")
+    package = page.frame_locator("iframe.balie-scorm__frame").frame_locator("iframe")
     expect(package.locator("#contentFrame")).to_have_attribute(
         "src", re.compile("OtherScoring.html")
     )
@@ -105,8 +105,14 @@ def test_a_learner_plays_resumes_and_finishes_a_scorm_package(page: Page, server
 
     page = come_back_later(page)
     expect(page.locator(".balie-steplist__item--seen")).to_have_count(1)
-    page.get_by_role("button", name="Module afronden").click()
-    expect(page).to_have_url(re.compile(r"/klaar/$"))
+    # The sample asks with confirm() whether to resume; a key pressed while that dialog is
+    # open is lost. It has asked once its page is chosen.
+    package = page.frame_locator("iframe.balie-scorm__frame").frame_locator("iframe")
+    expect(package.locator("#contentFrame")).to_have_attribute("src", re.compile(r"\.html"))
+    # By keyboard: headless Chromium may drop a mouse click just below a cross-origin frame
+    # (test_scorm_items.py).
+    page.get_by_role("button", name="Module afronden").press("Enter")
+    expect(page).to_have_url(re.compile(r"/klaar/$"), timeout=15_000)
 
 
 def test_an_editor_adds_a_package_and_a_broken_one_is_refused_with_a_reason(
@@ -133,4 +139,6 @@ def test_an_editor_adds_a_package_and_a_broken_one_is_refused_with_a_reason(
     page.get_by_label("Titel van de stap").fill("Golf, de 2004-versie")
     page.get_by_role("button", name="Uploaden").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Golf, de 2004-versie")
-    expect(page.frame_locator("iframe.balie-scorm__frame").locator("body")).to_be_visible()
+    expect(
+        page.frame_locator("iframe.balie-scorm__frame").frame_locator("iframe").locator("body")
+    ).to_be_visible()

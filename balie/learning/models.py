@@ -125,8 +125,9 @@ class StepKind(models.TextChoices):
     ARTICLE = "article", _("article")
     REFLECTION = "reflection", _("reflection question")
     CHECK = "check", _("knowledge check")
-    # Made by uploading a package (balie.scorm); done when the package says so.
-    SCORM = "scorm", _("SCORM package")
+    # Made by uploading a package (balie.scorm: SCORM 1.2, SCORM 2004 or cmi5); done when the
+    # package says so. Learners see what it is to them, not the standard's name.
+    SCORM = "scorm", _("e-learning package")
 
 
 class StepQuerySet(models.QuerySet["Step"]):

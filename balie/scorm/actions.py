@@ -18,11 +18,13 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from balie.learning import actions as learning
 from balie.learning.models import Module, Step, StepKind, StepProgress
-from balie.orgs.models import User
+from balie.orgs.models import Organisation, Role, User
 from balie.scorm import completion, sequencing, statements
 from balie.scorm import package as scorm_package
 from balie.scorm.cmi import MAX_SESSION_SECONDS, Commit
@@ -38,10 +40,53 @@ def _folder_path(folder: str) -> Path:
     return Path(settings.MEDIA_ROOT) / folder
 
 
+def limits() -> scorm_package.Limits:
+    """The limits of one package, from the settings."""
+    total = settings.BALIE_PACKAGE_MAX_MB * 2**20
+    return scorm_package.Limits(
+        files=settings.BALIE_PACKAGE_MAX_FILES,
+        total_bytes=total,
+        file_bytes=min(scorm_package.Limits.file_bytes, total),
+    )
+
+
 def _unpack(upload: BinaryIO) -> tuple[str, scorm_package.Package]:
     """Check and unpack an upload into a new folder; PackageError leaves nothing behind."""
     folder = f"scorm/{uuid.uuid4().hex}"
-    return folder, scorm_package.extract(upload, _folder_path(folder))
+    return folder, scorm_package.extract(upload, _folder_path(folder), limits())
+
+
+def _organisation_of(by: User) -> Organisation | None:
+    """Whose storage an editor's upload counts against: the organisation of their editing
+    role (the national one, as a rule)."""
+    editing = [m for m in by.active_memberships if m.role in (Role.EDITOR, Role.ADMIN)]
+    return editing[0].organisation if editing else None
+
+
+def _check_storage(organisation: Organisation | None, size: int, *, instead_of: int = 0) -> None:
+    """Refuse a package that would take the organisation's packages over
+    BALIE_PACKAGE_STORAGE_MB. In the transaction that saves it, with the organisation's row
+    locked, so two uploads at once cannot both squeeze in."""
+    if organisation is not None:
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    used = (
+        Package.objects.filter(organisation=organisation)
+        .exclude(pk=instead_of)
+        .aggregate(total=Sum("size"))["total"]
+        or 0
+    )
+    limit = settings.BALIE_PACKAGE_STORAGE_MB * 2**20
+    if used + size > limit:
+        raise scorm_package.PackageError(
+            gettext_noop(
+                "There is no room for this package: your organisation's packages may take "
+                "%(limit)s MB together, %(used)s MB is in use and this package needs "
+                "%(size)s MB. Remove or replace a package you no longer use."
+            ),
+            limit=settings.BALIE_PACKAGE_STORAGE_MB,
+            used=round(used / 2**20),
+            size=max(round(size / 2**20), 1),
+        )
 
 
 def _check_editor(by: User) -> None:
@@ -61,6 +106,7 @@ def _describe(package: Package, found: scorm_package.Package, folder: str, by: U
     package.cmi5 = found.structure() if isinstance(found, Course) else {}
     package.activities = list(found.activities)
     package.folder = folder
+    package.external_hosts = scorm_package.external_hosts(_folder_path(folder))
     package.size = found.size
     package.file_count = found.file_count
     package.uploaded_at = timezone.now()
@@ -78,9 +124,11 @@ def _create_step(
         title=(title or found.title)[:200],
         position=(last or 0) + 1,
     )
+    organisation = _organisation_of(by)
+    _check_storage(organisation, found.size)
     step.full_clean()
     step.save()
-    package = Package(step=step)
+    package = Package(step=step, organisation=organisation)
     _describe(package, found, folder, by)
     package.full_clean()
     package.save()
@@ -102,6 +150,7 @@ def import_package(upload: BinaryIO, *, module: Module, by: User, title: str = "
 @transaction.atomic
 def _swap(step: Step, found: scorm_package.Package, folder: str, by: User) -> Package:
     package = Package.objects.select_for_update().get(step=step)
+    _check_storage(package.organisation, found.size, instead_of=package.pk)
     old = package.folder
     _describe(package, found, folder, by)
     package.full_clean()

@@ -6,13 +6,33 @@ from balie.scorm.models import Package
 
 @admin.register(Package)
 class PackageAdmin(admin.ModelAdmin):
-    """Packages are uploaded through the editor page, which checks them; here an editor only
-    chooses when a package that never reports back counts as finished."""
+    """Packages are uploaded through the editor page, which checks them. Here an editor sees
+    them and sets the two things that are a choice: when a package that never reports back
+    counts as finished, and which other websites a package may load from (the content
+    policy, balie/scorm/content.py), beside the ones it names."""
 
-    list_display = ["title", "step", "version", "finish_rule", "file_count", "uploaded_at"]
+    list_display = ["title", "step", "version", "finish_rule", "file_count", "size", "uploaded_at"]
     list_select_related = ["step"]
-    fields = ["title", "step", "version", "edition", "finish_rule", "finish_minutes"]
-    readonly_fields = ["title", "step", "version", "edition"]
+    fields = [
+        "title",
+        "step",
+        "version",
+        "edition",
+        "finish_rule",
+        "finish_minutes",
+        "external_hosts",
+        "allowed_hosts",
+        "size",
+        "file_count",
+        "organisation",
+        "uploaded_at",
+        "uploaded_by",
+    ]
+    readonly_fields = [
+        name
+        for name in fields
+        if isinstance(name, str) and name not in ("finish_rule", "finish_minutes", "allowed_hosts")
+    ]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.may_edit_programmes

@@ -8,4 +8,7 @@ class ScormConfig(AppConfig):
     verbose_name = _("SCORM packages")
 
     def ready(self) -> None:
-        from balie.scorm import cmi5  # noqa: F401 - connects its receiver of the LRS's signal
+        from balie.scorm import (
+            checks,  # noqa: F401 - registers the deploy check
+            cmi5,  # noqa: F401 - connects its receiver of the LRS's signal
+        )

@@ -35,6 +35,7 @@ from balie.learning.models import StepProgress
 from balie.lrs import cmi5 as lrs_cmi5
 from balie.orgs.access import get_for
 from balie.orgs.models import User
+from balie.scorm import content
 from balie.scorm.models import Package, Registration, Version
 
 # The names cmi5 gives its launch parameters; an AU url's own query may not use them.
@@ -229,9 +230,9 @@ def launch(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     if created:
         evaluate(registration)
     relative = not urlsplit(au["url"]).scheme
-    launch_url = (
-        request.build_absolute_uri(package.launch_url(au["url"])) if relative else au["url"]
-    )
+    # A course's own AU plays on the content host, without Balie's cookies: it reaches Balie
+    # only through the xAPI endpoint with its token (balie/scorm/content.py).
+    launch_url = content.file_url(request, package, au["url"]) if relative else au["url"]
     activity_id = au_id(package, au["id"])
     launched = lrs_cmi5.launch(
         user,

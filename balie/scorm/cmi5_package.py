@@ -37,6 +37,7 @@ from balie.scorm.package import (
     _local,
     _parse,
     _text,
+    check_launch_file,
     read_small,
 )
 
@@ -140,6 +141,7 @@ def _url(element: Element, identifier: str, names: set[str]) -> str:
         raise PackageError(
             _("The cmi5.xml names files that are not in the zip: %(files)s."), files=path
         )
+    check_launch_file(path)
     return url
 
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from balie.scorm.package import Limits, PackageError
-
-MAX_UPLOAD_BYTES = Limits().total_bytes
+from balie.scorm.package import PackageError
 
 
 def explain(error: PackageError) -> str:
@@ -22,15 +21,24 @@ class PackageForm(forms.Form):
     package = forms.FileField(
         label=_("SCORM package (zip file)"),
         validators=[FileExtensionValidator(["zip"])],
-        help_text=_("A SCORM 1.2 or SCORM 2004 package, as your authoring tool exports it."),
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["package"].help_text = gettext(
+            "A SCORM 1.2 or SCORM 2004 package, as your authoring tool exports it. "
+            "At most %(limit)s MB."
+        ) % {"limit": settings.BALIE_UPLOAD_MAX_MB}
 
     def clean_package(self):
         upload = self.cleaned_data["package"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > settings.BALIE_UPLOAD_MAX_MB * 2**20:
             raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB."),
-                params={"limit": MAX_UPLOAD_BYTES // 2**20},
+                _(
+                    "The file is larger than %(limit)s MB. Make the package smaller, for "
+                    "example with smaller videos, or ask the administrator for a higher limit."
+                ),
+                params={"limit": settings.BALIE_UPLOAD_MAX_MB},
                 code="size",
             )
         return upload

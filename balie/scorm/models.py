@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from balie.learning.models import Step
 from balie.orgs import access
-from balie.orgs.models import User
+from balie.orgs.models import Organisation, User
+
+# A CSP host source: https, a host name (perhaps starting with "*."), perhaps a port.
+ALLOWED_HOST = re.compile(
+    r"^https://(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[0-9]{1,5})?$"
+)
+
+
+def validate_allowed_hosts(value: str) -> None:
+    wrong = [
+        line.strip()
+        for line in value.splitlines()
+        if line.strip() and not ALLOWED_HOST.match(line.strip().lower())
+    ]
+    if wrong:
+        raise ValidationError(
+            _(
+                "Not a website address like https://fonts.googleapis.com: %(lines)s. "
+                "Write one per line, starting with https://, without a path."
+            ),
+            params={"lines": ", ".join(wrong)},
+            code="host",
+        )
 
 
 class Version(models.TextChoices):
@@ -78,6 +99,29 @@ class Package(models.Model):
     folder = models.CharField(_("folder"), max_length=100, unique=True)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     file_count = models.PositiveIntegerField(_("number of files"))
+    # Whose storage the package counts against (BALIE_PACKAGE_STORAGE_MB): the organisation
+    # of the editor who uploaded it.
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Web addresses of other hosts that the package's files name (found at upload), and the
+    # ones an editor allows it to load from (its content policy; balie/scorm/content.py).
+    external_hosts = models.JSONField(_("other websites it names"), default=list, blank=True)
+    allowed_hosts = models.TextField(
+        _("other websites it may load from"),
+        blank=True,
+        validators=[validate_allowed_hosts],
+        help_text=_(
+            "One per line, such as https://fonts.googleapis.com or https://*.vimeo.com. "
+            "Only https. The package can load scripts, styles, fonts, pictures, video and "
+            "frames from these websites, and nothing else from outside Balie."
+        ),
+    )
     uploaded_at = models.DateTimeField(_("uploaded"))
     uploaded_by = models.ForeignKey(
         User,
@@ -138,6 +182,18 @@ class Package(models.Model):
         return next((a for a in self.activity_tree if a["id"] == identifier and a["launch"]), None)
 
     @property
+    def allowed_sources(self) -> list[str]:
+        return [line.strip() for line in self.allowed_hosts.splitlines() if line.strip()]
+
+    def allows(self, host: str) -> bool:
+        """Whether the editor allowed the package to load from `host` (a host name)."""
+        for source in self.allowed_sources:
+            allowed = source.lower().removeprefix("https://").split(":")[0]
+            if allowed == host or (allowed.startswith("*.") and host.endswith(allowed[1:])):
+                return True
+        return False
+
+    @property
     def is_2004(self) -> bool:
         return self.version == Version.SCORM_2004
 
@@ -146,17 +202,6 @@ class Package(models.Model):
         """The items to choose from: title, launch (relative), sco. A package imported before
         Balie kept its items has only its one SCO's launch address."""
         return self.items or [{"title": self.title, "launch": self.launch, "sco": True}]
-
-    def launch_url(self, launch: str | None = None) -> str:
-        """A start page of the package (the first SCO's unless `launch` names another
-        item's) under the file view, with the item's parameters."""
-        parts = urlsplit(self.launch if launch is None else launch)
-        url = reverse("scorm:file", args=[self.pk, parts.path])
-        return (
-            url
-            + (f"?{parts.query}" if parts.query else "")
-            + (f"#{parts.fragment}" if parts.fragment else "")
-        )
 
     @property
     def has_sco(self) -> bool:
@@ -229,9 +274,9 @@ class Attempt(models.Model):
     def token_for(
         cls, user: User, package: Package, *, base_seconds: int, sco: str = "", number: int = 1
     ) -> str:
-        """A signed ticket for one showing of a package to one learner. The commit endpoint
-        takes no CSRF token (the last commit goes by sendBeacon), so this ticket is what
-        proves a commit comes from a page Balie gave this learner."""
+        """A signed ticket for one showing of one SCO of a package (its attempt `number`)
+        to one learner. Beside the CSRF token, it is what proves that a commit belongs to a
+        showing Balie gave this learner, and which attempt it writes."""
         payload = {
             "u": user.pk,
             "p": package.pk,

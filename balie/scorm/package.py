@@ -15,8 +15,8 @@ fresh folder. The checks, in order:
   `cmi5_package.py` after the checks on the zip;
 - SCORM 1.2 or 2004 (2nd, 3rd or 4th edition), from the schema version or the namespaces;
 - at least one item of the organisation that launches something (a SCO, or an asset: a plain
-  page that does not report back), at a relative address inside the package; every file the
-  manifest names is in the zip.
+  page that does not report back), at a relative address inside the package, and every item
+  a web page (.html or .htm); every file the manifest names is in the zip.
 
 While extracting, the bytes are counted again: the sizes a zip declares can lie.
 
@@ -43,6 +43,8 @@ from defusedxml.ElementTree import fromstring
 from balie.scorm import activities as activity_tree
 
 MANIFEST = "imsmanifest.xml"
+# What an item may start: a web page, nothing else (no .exe, .php, .pdf, .swf).
+LAUNCH_SUFFIXES = (".html", ".htm")
 CHUNK = 64 * 1024
 # How many missing files a message names before it says "and N more".
 NAMED_IN_MESSAGE = 10
@@ -416,6 +418,8 @@ def _describe(archive: zipfile.ZipFile, limits: Limits) -> tuple[Package, list[z
     scos = [item for item in items if item.is_sco]
     if not items:
         raise PackageError(_("The package has no item that can be started."))
+    for item in items:
+        check_launch_file(_file_path(item.launch))
     missing = _missing(resources, names)
     if missing:
         shown = ", ".join(missing[:NAMED_IN_MESSAGE])
@@ -463,6 +467,63 @@ def inspect(source: BinaryIO, limits: Limits = Limits()) -> Package:
     """What the package is, after every check that needs no unpacking. Writes nothing."""
     with _open(source) as archive:
         return _describe(archive, limits)[0]
+
+
+# --- Other websites -----------------------------------------------------------------------
+
+
+# Files whose text may make a browser load something: pages, scripts, styles.
+def check_launch_file(path: str) -> None:
+    """Refuse a launch file that is not a web page: a package starts nothing else."""
+    if not path.lower().endswith(LAUNCH_SUFFIXES):
+        raise PackageError(
+            _(
+                "The package starts %(name)r. Balie only starts web pages (.html or .htm) "
+                "in a package."
+            ),
+            name=path,
+        )
+
+
+SCANNED_SUFFIXES = (".html", ".htm", ".js", ".mjs", ".css")
+_ADDRESS = re.compile(
+    rb"https?://([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)(?::[0-9]+)?",
+    re.IGNORECASE,
+)
+# Names in XML namespaces, doctypes and licence comments, not places a browser goes to.
+NOT_LOADED = frozenset(
+    {
+        "www.w3.org",
+        "www.imsglobal.org",
+        "www.imsproject.org",
+        "www.adlnet.org",
+        "www.adlnet.gov",
+        "ltsc.ieee.org",
+        "purl.org",
+        "ns.adobe.com",
+        "schemas.xmlsoap.org",
+        "schemas.microsoft.com",
+    }
+)
+# How much of one file is read when looking for addresses.
+SCAN_BYTES = 4 * 1024 * 1024
+
+
+def external_hosts(folder: Path) -> list[str]:
+    """The host names of the other websites that the unpacked package's pages, scripts and
+    styles name (http or https), sorted. Some are only mentioned, not loaded; the list is for
+    the editor to judge."""
+    found: set[str] = set()
+    for path in folder.rglob("*"):
+        if path.suffix.lower() not in SCANNED_SUFFIXES or not path.is_file():
+            continue
+        with path.open("rb") as stream:
+            text = stream.read(SCAN_BYTES)
+        for match in _ADDRESS.finditer(text):
+            host = match.group(1).decode("ascii").lower()
+            if host not in NOT_LOADED:
+                found.add(host)
+    return sorted(found)
 
 
 # --- Extracting ---------------------------------------------------------------------------

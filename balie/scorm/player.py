@@ -45,7 +45,8 @@ def _item(package: Package, item: sequencing.Item) -> dict[str, Any]:
     return {
         "id": item.id,
         "title": item.title,
-        "url": package.launch_url(item.launch),
+        # The list's links point at the player's frame; runtime.js opens the item there.
+        "url": f"#scorm-{package.pk}",
         "available": item.available,
         "reason": reason_text(item),
         "status": status_text(item),

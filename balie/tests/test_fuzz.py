@@ -529,8 +529,8 @@ class XapiFuzzTests(FuzzCase):
 
 @override_settings(RATELIMIT_ENABLE=False)
 class ScormCommitFuzzTests(FuzzCase):
-    """POST /scorm/commit/ (scorm-again's commits, also by sendBeacon): any body is refused
-    without a valid ticket, and no attempt is made."""
+    """POST /scorm/commit/ (the commits the player page passes on, and its beats): any body
+    is refused without a valid ticket, and no attempt is made."""
 
     def setUp(self) -> None:
         super().setUp()

@@ -517,7 +517,6 @@ SHARED_CONTENT = {
     "scorm:upload": "module",
     "scorm:replace": "scorm_step",
     "scorm:start": "scorm_package",
-    "scorm:file": "scorm_package",
     "scorm:cmi5_launch": "scorm_package",
     "scorm:retry": "scorm_package",
 }

@@ -7,14 +7,18 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import time_machine
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from balie.learning.models import StepProgress
 from balie.lrs.models import Statement
+from balie.orgs.models import User
+from balie.scorm import content
 from balie.scorm.actions import import_package
 from balie.scorm.models import Attempt, FinishRule, Package
 from balie.scorm.tests import zips
@@ -55,7 +59,7 @@ class MultiScoTests(ScormTestCase):
     def test_forced_order_each_sco_its_own_bookmark(self) -> None:
         first = self.start(self.ordered)
         self.assertEqual(first["sco"], "one")
-        self.assertTrue(first["launchUrl"].endswith("/one.html"))
+        self.assertEqual(first["launch"], "one.html")
         refused = self.start(self.ordered, "two", status=409)
         self.assertIn("Maak eerst ‘Deel een’ af", refused["error"])
         answer = self.commit(first["token"], 1, cmi(location="p3", completion_status="completed"))
@@ -70,8 +74,11 @@ class MultiScoTests(ScormTestCase):
         again = self.start(self.ordered)  # the step opened again: the SCO of last time
         self.assertEqual(again["sco"], "two")
         self.assertEqual(again["cmi"]["location"], "q7")
-        self.assertTrue(again["launchUrl"].endswith("/two.html"))
-        self.assertEqual(self.client.get(again["launchUrl"]).status_code, 200)
+        self.assertEqual(again["launch"], "two.html")
+        # The SCO's page comes from the content host, under the showing's frame address.
+        frame = urlsplit(again["frameUrl"])
+        page = Client().get(frame.path + "f/two.html", HTTP_HOST=frame.netloc)
+        self.assertEqual(page.status_code, 200)
         self.assertEqual(Attempt.objects.filter(user=self.alice, package=self.ordered).count(), 2)
 
         self.commit(again["token"], 2, cmi(completion_status="completed"))
@@ -80,6 +87,18 @@ class MultiScoTests(ScormTestCase):
             self.commit(third["token"], 1, cmi(completion_status="completed"))["stepDone"]
         )
         self.assertTrue(self.seen(self.ordered))
+
+    def test_each_part_gets_a_run_time_frame_bound_to_its_attempt(self) -> None:
+        first = self.start(self.ordered)
+        self.commit(first["token"], 1, cmi(completion_status="completed"))
+        second = self.start(self.ordered, "two")
+        frame = urlsplit(second["frameUrl"])
+        self.assertEqual(frame.netloc, "localhost")  # the content host, not Balie's
+        ticket = content.read_ticket(frame.path.strip("/"))
+        session = Attempt.read_token(second["token"], user=User.objects.get(pk=ticket.user_id))
+        self.assertEqual((session.sco, session.number), ("two", 1))
+        self.assertEqual(ticket.session, session.id.hex)
+        self.assertNotEqual(second["frameUrl"], first["frameUrl"])
 
     def test_the_list_shows_closed_parts_with_the_reason(self) -> None:
         response = self.client.get(reverse("learning:step", args=[self.ordered.step_id]))

@@ -1,18 +1,21 @@
-/* Plays a SCORM package in the module player with scorm-again, one SCO at a time.
+/* Plays a SCORM package in the module player, one SCO at a time.
  *
- * The page has a [data-scorm-start] box with an empty iframe, the package's items (when it
- * has several), Previous/Next part buttons and a hidden "Try again" form. For the item to
- * open, this asks Balie for its launch data (that SCO's saved run-time data and a signed
- * session ticket), creates the API the package looks for in its parent window (window.API
- * for SCORM 1.2, window.API_1484_11 for 2004) and only then loads the SCO into the iframe.
- * Balie refuses (409, with the reason) an item the course does not open now.
+ * The package runs on the content host, a different origin without Balie's cookies
+ * (balie/scorm/content.py), inside Balie's run-time frame (frame.js) that holds scorm-again.
+ * This page has a [data-scorm-start] box with that frame, the package's items (when it has
+ * several), Previous/Next part buttons and a hidden "Try again" form. To open an item, it asks
+ * Balie for its launch data (that SCO's saved run-time data, a signed session ticket bound to
+ * that SCO's attempt and the frame's signed address; Balie refuses an item the course does
+ * not open now with 409 and the reason), loads the frame, and when the frame says it is ready,
+ * hands it the launch data. Switching to another item loads a new frame for it.
  *
- * Commits go to Balie every few seconds while values change, and once more when the SCO
- * finishes (scorm-again sends that one by sendBeacon). Each carries the session ticket and
- * scorm-again's commit number, so Balie keeps the newest and ignores repeats; the answer
- * brings the list as it stands, so Next opens as soon as a SCO is done. Beside the commits,
- * the page counts the seconds the SCO is open and visible and sends them every 30 seconds
- * (and when the page goes): time on task for a package that never calls the run-time.
+ * The frame sends every commit here with postMessage, and a SCO's request for the next or
+ * previous part (adl.nav.request) too; this page checks where each message comes from and
+ * sends the commits to Balie with its CSRF token and the showing's ticket, one after the
+ * other, so Balie keeps the newest and ignores repeats. The answer brings the list as it
+ * stands, so Next opens as soon as a SCO is done. Beside the commits, this page counts the
+ * seconds the SCO is open and visible and sends them every 30 seconds (and when the page
+ * goes or another part opens): time on task for a package that never calls the run-time.
  */
 (function () {
   "use strict";
@@ -26,72 +29,14 @@
   var navReason = box.querySelector("[data-scorm-nav-reason]");
   var retry = box.querySelector("[data-scorm-retry]");
   var state = null;
-  var session = null; // {token, commitUrl, seconds, shownAt}
+  var showings = [];  // every showing of this page, by number: launch data, origin, seconds
+  var current = null;  // the showing in the frame now
+  var pending = Promise.resolve();  // the requests to Balie, one after the other
   var BEAT_SECONDS = 30;
+  var NAVIGATION = { "continue": "next", previous: "previous" };
 
   function say(message) {
     if (message) status.textContent = message;
-  }
-
-  function send(body, beacon) {
-    if (!session) return null;
-    var text = JSON.stringify(body);
-    if (beacon && navigator.sendBeacon) {
-      navigator.sendBeacon(session.commitUrl, new Blob([text], { type: "text/plain" }));
-      return null;
-    }
-    return fetch(session.commitUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "text/plain;charset=UTF-8" },
-      body: text,
-    }).then(function (response) { return response.json(); });
-  }
-
-  function beat(beacon) {
-    // A package of plain pages has the module player's own heartbeat instead.
-    if (!session || !("scormBeats" in box.dataset)) return;
-    var sent = send({ token: session.token, beat: session.seconds }, beacon);
-    if (sent) sent.then(function (answer) { if (answer && answer.stepDone) done(); })
-      .catch(function () { /* the next beat carries the running total */ });
-  }
-
-  window.setInterval(function () {
-    if (!session || document.visibilityState !== "visible") return;
-    session.seconds += 1;
-    if (session.seconds % BEAT_SECONDS === 0) beat(false);
-  }, 1000);
-  window.addEventListener("pagehide", function () { beat(true); });
-
-  function settings(start) {
-    return {
-      lmsCommitUrl: start.commitUrl,
-      autocommit: true,
-      autocommitSeconds: 5,
-      // scorm-again counts the session's time itself and sends the running total with every
-      // commit, so time is kept even for a package that never reports it.
-      selfReportSessionTime: true,
-      alwaysSendTotalTime: true,
-      logLevel: 4,
-      requestHandler: function (commit, metadata) {
-        return {
-          token: start.token,
-          sequence: metadata && metadata.sequence ? metadata.sequence : 0,
-          cmi: commit.cmi,
-        };
-      },
-      xhrResponseHandler: function (xhr) {
-        var answer = null;
-        try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = null; }
-        if (xhr.status >= 200 && xhr.status < 300 && answer && answer.result === true) {
-          if (answer.state) show(answer.state);
-          if (answer.stepDone) done();
-          return { result: "true", errorCode: 0 };
-        }
-        say(answer && answer.error ? answer.error : box.dataset.msgFailed);
-        return { result: "false", errorCode: 101 };
-      },
-    };
   }
 
   function done() {
@@ -99,6 +44,52 @@
     box.dataset.done = "true";
     say(box.dataset.msgDone);
   }
+
+  // Sends a commit or a beat of `showing` after the ones before it; the answer's list counts
+  // only while that showing is the one in the frame.
+  function send(showing, body) {
+    var text = JSON.stringify(body);
+    pending = pending.then(function () {
+      return fetch(showing.start.commitUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        // A commit may still be on its way when the learner leaves the page; keepalive takes
+        // bodies up to 64 kB.
+        keepalive: text.length < 60000,
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": box.dataset.csrf,
+        },
+        body: text,
+      }).then(function (response) {
+        return response.json().catch(function () { return null; }).then(function (answer) {
+          if (response.ok && answer && answer.result === true) {
+            if (answer.state && showing === current) show(answer.state);
+            if (answer.stepDone) done();
+            return;
+          }
+          say(answer && answer.error ? answer.error : box.dataset.msgFailed);
+        });
+      }).catch(function () {
+        say(box.dataset.msgFailed);
+      });
+    });
+    return pending;
+  }
+
+  function beat(showing) {
+    // A package of plain pages has the module player's own heartbeat instead.
+    if (!showing || !showing.started || !("scormBeats" in box.dataset)) return;
+    send(showing, { token: showing.start.token, beat: showing.seconds });
+  }
+
+  window.setInterval(function () {
+    if (!current || !current.started || document.visibilityState !== "visible") return;
+    current.seconds += 1;
+    if (current.seconds % BEAT_SECONDS === 0) beat(current);
+  }, 1000);
+  window.addEventListener("pagehide", function () { beat(current); });
 
   function find(id) {
     if (!state) return null;
@@ -152,13 +143,15 @@
     retry.querySelector("[name=sco]").value = state.current;
   }
 
-  // Opens one item: fresh launch data (that SCO's attempt and a new session ticket), a new
-  // API for it, then its page.
+  // Opens one item: once the commits on their way are saved, fresh launch data (that SCO's
+  // attempt and a new ticket), then a new run-time frame for it.
   function launch(sco) {
     var url = box.dataset.scormStart + (sco ? "?sco=" + encodeURIComponent(sco) : "");
-    fetch(url, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
+    pending.then(function () {
+      return fetch(url, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
     }).then(function (response) {
       return response.json().then(function (body) {
         if (response.status === 409) {
@@ -171,38 +164,65 @@
       });
     }).then(function (start) {
       if (!start) return;
-      var is2004 = start.version === "2004";
-      var Api = is2004 ? window.Scorm2004API : window.Scorm12API;
-      var api = new Api(settings(start));
-      api.loadFromJSON(start.cmi);
-      if (is2004) {
-        window.API_1484_11 = api;
-        // A SCO that asks for the next or previous part when it ends gets it.
-        api.on("SequenceNext", function () { go(state && state.next); });
-        api.on("SequencePrevious", function () { go(state && state.previous); });
-      } else {
-        window.API = api;
-      }
-      session = { token: start.token, commitUrl: start.commitUrl, seconds: 0 };
+      current = {
+        number: showings.length,
+        start: start,
+        origin: new URL(start.frameUrl).origin,
+        started: false,
+        seconds: 0,
+      };
+      showings.push(current);
       show(start.state);
-      frame.src = start.launchUrl;
+      frame.src = start.frameUrl;
     }).catch(function () {
       say(box.dataset.msgFailed);
     });
   }
 
-  // Going to another item first unloads the page that is open (so a SCO can finish and
+  // Going to another item first unloads the frame that is open (so a SCO can finish and
   // send its last commit), then starts the chosen one.
   function go(item) {
     if (!item || !item.available) return;
-    beat(true);
-    session = null;
+    beat(current);
+    current = null;
     frame.addEventListener("load", function unloaded() {
       frame.removeEventListener("load", unloaded);
       launch(item.id);
     });
     frame.src = "about:blank";
   }
+
+  // Only the run-time frame of this page, from the origin of the showing it names.
+  window.addEventListener("message", function (event) {
+    if (event.source !== frame.contentWindow) return;
+    var message = event.data;
+    if (!message || typeof message !== "object") return;
+    if (message.type === "ready") {
+      if (current && !current.started && event.origin === current.origin) {
+        current.started = true;
+        frame.contentWindow.postMessage({
+          type: "start",
+          showing: current.number,
+          cmi: current.start.cmi,
+          launch: current.start.launch,
+        }, current.origin);
+      }
+      return;
+    }
+    var showing = showings[message.showing];
+    if (!showing || event.origin !== showing.origin) return;
+    if (message.type === "commit" && typeof message.sequence === "number"
+        && message.cmi && typeof message.cmi === "object") {
+      send(showing, { token: showing.start.token, sequence: message.sequence, cmi: message.cmi });
+    } else if (message.type === "navigate" && showing === current
+        && Object.prototype.hasOwnProperty.call(NAVIGATION, message.request)) {
+      // After the SCO's last commit is saved, the list says whether that part opens.
+      var direction = NAVIGATION[message.request];
+      pending.then(function () {
+        if (showing === current) go(state && state[direction]);
+      });
+    }
+  });
 
   if (list) {
     list.addEventListener("click", function (event) {
