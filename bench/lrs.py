@@ -76,13 +76,19 @@ def credentials(library: int) -> tuple[str, str]:
 
 
 def statement(agent_number: int, moment: datetime) -> dict:
+    """A statement as authoring tools send them: each names its activity's definition again."""
+    activity = random.randrange(ACTIVITIES)
     return {
         "id": str(uuid.uuid4()),
         "actor": agent(agent_number),
         "verb": {"id": random.choice(VERBS), "display": {"en-US": "did"}},
         "object": {
             "objectType": "Activity",
-            "id": f"{STEPS}{random.randrange(ACTIVITIES)}",
+            "id": f"{STEPS}{activity}",
+            "definition": {
+                "name": {"nl-NL": f"Stap {activity}"},
+                "type": "http://adlnet.gov/expapi/activities/lesson",
+            },
         },
         "timestamp": moment.isoformat(),
     }
@@ -140,7 +146,7 @@ def copy_statements(raw, rows) -> int:
     return pk - first + 1
 
 
-BENCH_TABLES = ("lrs_statement", "lrs_statementagent", "lrs_statementactivity")
+BENCH_TABLES = ("lrs_statement", "lrs_statementagent", "lrs_statementactivity", "lrs_activity")
 CHUNK = 500_000  # statements per transaction of the fill
 
 # The statements of ids `start`..`stop` of the series, each by a random agent through its
@@ -154,17 +160,21 @@ SELECT x.id, c.organisation_id, c.client_id, x.verb, x.activity, x.moment, x.mom
         'actor', jsonb_build_object('objectType', 'Agent', 'account',
             jsonb_build_object('homePage', %(home)s, 'name', 'a' || x.agent)),
         'verb', jsonb_build_object('id', x.verb, 'display', '{"en-US": "did"}'::jsonb),
-        'object', jsonb_build_object('objectType', 'Activity', 'id', x.activity),
+        'object', jsonb_build_object('objectType', 'Activity', 'id', x.activity,
+            'definition', jsonb_build_object(
+                'name', jsonb_build_object('nl-NL', 'Stap ' || x.number),
+                'type', 'http://adlnet.gov/expapi/activities/lesson')),
         'timestamp', x.moment_text, 'stored', x.moment_text,
         'authority', c.authority, 'version', '1.0.0')
 FROM (
     SELECT g, gen_random_uuid() AS id, agent,
         (%(verbs)s::text[])[1 + floor(random() * %(verb_count)s)::int] AS verb,
-        %(steps)s || floor(random() * %(activities)s)::int AS activity,
+        %(steps)s || number AS activity, number,
         moment,
         to_char(moment AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"') AS moment_text
     FROM (
         SELECT g, floor(random() * %(agents)s)::int AS agent,
+            floor(random() * %(activities)s)::int AS number,
             %(first)s::timestamptz + %(step)s::interval * g AS moment
         FROM generate_series(%(start)s, %(stop)s) AS g
     ) AS drawn
@@ -183,6 +193,15 @@ JOIN bench_hash AS a ON a.name = s.payload #>> '{actor,account,name}',
 LATERAL (VALUES (a.hash, 'direct'), (a.hash, 'related'), (c.authority_hash, 'related'))
     AS h(hash, relation)
 WHERE s.id > %(after)s
+"""
+# Each library's activities with their definitions, as the statements gave them (`store`
+# keeps them for the Activities resource, and a statement that repeats one writes nothing).
+FILL_DEFINITIONS = """
+INSERT INTO lrs_activity (organisation_id, activity_id, activity_hash, definition)
+SELECT c.organisation_id, h.name, h.hash, jsonb_build_object(
+    'name', jsonb_build_object('nl-NL', 'Stap ' || substr(h.name, length(%(steps)s) + 1)),
+    'type', 'http://adlnet.gov/expapi/activities/lesson')
+FROM bench_client AS c JOIN bench_hash AS h ON h.name LIKE %(steps)s || '%%'
 """
 FILL_ACTIVITIES = """
 INSERT INTO lrs_statementactivity (statement_id, activity_hash, relation)
@@ -278,6 +297,7 @@ def fill(count: int) -> None:
             cursor.execute(FILL_AGENTS, {"after": after})
             cursor.execute(FILL_ACTIVITIES, {"after": after})
             print(f"  {min(count, start + CHUNK - 1):,} statements", flush=True)
+        cursor.execute(FILL_DEFINITIONS, {"steps": STEPS})
         cursor.execute("SET session_replication_role = origin")
         loaded = time.monotonic() - started
         for sql in rebuild:
@@ -326,14 +346,18 @@ def _drop_indexes(cursor) -> list[str]:
 
 def _check_shape() -> None:
     """The filled rows are those that `lrs.store` writes: the index rows of a sample equal
-    `store.index_entries` of its payload."""
-    from balie.lrs.models import Statement
-    from balie.lrs.store import index_entries
+    `store.index_entries` of its payload, and its activity's definition is stored."""
+    from balie.lrs.models import Activity, Statement
+    from balie.lrs.store import digest, index_entries
 
     for row in Statement.objects.order_by("?")[:5]:
         agents, activities = index_entries(row.payload)
         assert agents == set(row.agents.values_list("agent_hash", "relation")), row.pk
         assert activities == set(row.activities.values_list("activity_hash", "relation"))
+        stored = Activity.objects.get(
+            organisation=row.organisation_id, activity_hash=digest(row.activity_id)
+        )
+        assert stored.definition == row.payload["object"]["definition"], row.pk
 
 
 def _explain(client) -> None:

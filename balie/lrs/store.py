@@ -388,7 +388,7 @@ def index_entries(statement: dict[str, Any]) -> tuple[set[tuple[str, str]], set[
 
 def _definitions(statements: list[dict[str, Any]], organisation: Organisation) -> list[Activity]:
     """The canonical definitions that the Activities resource returns, updated with those the
-    statements give (Data 2.4.4.1.s4.b3): see `merge_definition`."""
+    statements give (Data 2.4.4.1.s4.b3): see `merge_definition`. Only the ones that change."""
     given: dict[str, dict[str, Any]] = {}
     for statement in statements:
         for activity in _defined_activities(statement):
@@ -402,15 +402,22 @@ def _definitions(statements: list[dict[str, Any]], organisation: Organisation) -
             organisation=organisation, activity_hash__in=[digest(i) for i in given]
         ).values_list("activity_hash", "definition")
     )
-    return [
-        Activity(
-            organisation=organisation,
-            activity_id=activity_id,
-            activity_hash=digest(activity_id),
-            definition=merge_definition(stored.get(digest(activity_id), {}), definition),
-        )
-        for activity_id, definition in given.items()
-    ]
+    changed = []
+    for activity_id, definition in given.items():
+        before = stored.get(digest(activity_id))
+        merged = merge_definition(before or {}, definition)
+        # Most statements repeat a definition as it is stored: writing it again would cost a
+        # round trip and hold the activity's row lock until commit, one request after another.
+        if merged != before:
+            changed.append(
+                Activity(
+                    organisation=organisation,
+                    activity_id=activity_id,
+                    activity_hash=digest(activity_id),
+                    definition=merged,
+                )
+            )
+    return changed
 
 
 def merge_definition(stored: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,9 @@ import hashlib
 import json
 from urllib.parse import urlencode
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from balie.lrs.tests.test_statements import ALICE, MODULE, statement
 from balie.lrs.tests.test_statements_attachments import body
 from balie.lrs.tests.xapi import XapiTestCase
@@ -216,6 +219,24 @@ class DefinitionMergeTests(XapiTestCase):
         self.xapi_post("statements", batch)
         got = self.xapi_get("activities?" + urlencode({"activityId": MODULE})).json()
         self.assertEqual(got["definition"]["name"], {"en": "Storytime", "nl": "Voorlezen"})
+
+    def test_a_definition_as_stored_is_not_written_again(self):
+        """Most statements repeat their activity's definition: no write, so no row lock that
+        makes concurrent requests wait for each other. A new language is written."""
+        definition = {"name": {"nl-NL": "Voorlezen"}}
+        sent = statement(object={"id": MODULE, "definition": definition})
+        self.xapi_post("statements", sent)
+
+        def writes(sent: dict) -> list[str]:
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.xapi_post("statements", sent).status_code, 200)
+            return [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "lrs_activity"')]
+
+        self.assertEqual(writes(statement(object={"id": MODULE, "definition": definition})), [])
+        more = {"name": {"en-US": "Storytime"}}
+        self.assertEqual(len(writes(statement(object={"id": MODULE, "definition": more}))), 1)
+        got = self.xapi_get("activities?" + urlencode({"activityId": MODULE})).json()
+        self.assertEqual(got["definition"]["name"], {"nl-NL": "Voorlezen", "en-US": "Storytime"})
 
 
 class NulCharacterTests(XapiTestCase):
