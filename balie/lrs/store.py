@@ -218,7 +218,10 @@ def _insert(prepared, untimed, organisation, client_id, attachments, now) -> Non
         voided_in = {target: organisation_id for target, (organisation_id, *_) in found.items()}
     rows = [_row(s, organisation.pk, client_id, voided_in) for s in prepared]
     write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
-    inserted = write(rows, [index_entries(s) for s in prepared], organisation.pk, client_id, now)
+    forwarded = _forwarded_per_person(organisation, client_id)
+    inserted = write(
+        rows, [index_entries(s) for s in prepared], organisation.pk, client_id, now, forwarded
+    )
     _check_repeated([s for s in prepared if s["id"] not in inserted], untimed, organisation)
     fresh = [s for s in prepared if s["id"] in inserted]
     Activity.objects.bulk_create(
@@ -275,12 +278,30 @@ ABOVE = """up(id) AS (
     SELECT o.parent_id FROM orgs_organisation AS o JOIN up ON o.id = up.id
     WHERE o.parent_id IS NOT NULL
 )"""
+# Its second parameter: whether a library's or POI's forwarder may have the statements too (see
+# `_forwarded_per_person`); the national organisation's forwarders get them all.
 DELIVERIES = """INSERT INTO lrs_delivery (forwarder_id, statement_id, attempts, next_attempt_at)
     SELECT f.id, s.id, 0, %s FROM lrs_forwarder AS f CROSS JOIN {statements} AS s
-    WHERE f.is_active AND f.organisation_id IN (SELECT id FROM up)"""
+    WHERE f.is_active AND f.organisation_id IN (SELECT id FROM up)
+    AND (%s OR f.organisation_id IN (SELECT id FROM orgs_organisation WHERE kind = 'national'))"""
 
 
-def _write_postgresql(rows, entries, organisation_id, client_id, now) -> set[str]:
+def _forwarded_per_person(organisation: Organisation, client_id: int | None) -> bool:
+    """Whether the forwarders of `organisation`'s library and POI get these statements: what a
+    tool stored (`client_id`), always; what Balie recorded of a person, only where the library
+    recorded its works council's agreement (a branch follows its library), the rule of the
+    xAPI clients (`Client.without_agreement_ids`)."""
+    if client_id is not None or organisation.works_council_agreed_on is not None:
+        return True
+    library = organisation.parent_id
+    return (
+        organisation.kind == Organisation.Kind.BRANCH
+        and library is not None
+        and Organisation.objects.filter(pk=library, works_council_agreed_on__isnull=False).exists()
+    )
+
+
+def _write_postgresql(rows, entries, organisation_id, client_id, now, forwarded) -> set[str]:
     """One SQL statement and one round trip for the whole request: the statement rows from one
     JSON parameter (`jsonb_to_recordset`: serialised once, by orjson, and parsed by PostgreSQL
     without a value per parameter), and from the rows inserted, their index rows and their
@@ -319,13 +340,14 @@ def _write_postgresql(rows, entries, organisation_id, client_id, now) -> set[str
             for statement_id, h, r in found
         ]
     )
-    params = [organisation_id, organisation_id, client_id, given.decode(), index.decode(), now]
+    params = [organisation_id, organisation_id, client_id, given.decode(), index.decode()]
+    params += [now, forwarded]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {str(statement_id) for (statement_id,) in cursor.fetchall()}
 
 
-def _write_portable(rows, entries, organisation_id, client_id, now) -> set[str]:
+def _write_portable(rows, entries, organisation_id, client_id, now, forwarded) -> set[str]:
     """The same, a statement at a time (SQLite: in the process, without round trips)."""
     inserted: dict[str, int] = {}
     insert = (
@@ -355,7 +377,7 @@ def _write_portable(rows, entries, organisation_id, client_id, now) -> set[str]:
                 f"WITH RECURSIVE {ABOVE} "
                 + DELIVERIES.format(statements="lrs_statement")
                 + f" AND s.id IN ({marks})",
-                [organisation_id, _portable(now), *inserted.values()],
+                [organisation_id, _portable(now), forwarded, *inserted.values()],
             )
     return set(inserted)
 

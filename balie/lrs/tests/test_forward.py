@@ -110,6 +110,13 @@ def statements(count: int) -> list[dict]:
 
 
 class ForwardTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        # What Balie records per person goes to the POI's LRS only with this (test_record).
+        cls.library.works_council_agreed_on = dt.date(2026, 3, 2)
+        cls.library.save()
+
     def lrs(self, *statuses: int) -> FakeLrs:
         lrs = FakeLrs(*statuses)
         self.addCleanup(lrs.stop)
@@ -294,6 +301,8 @@ class TwoWorkersTests(TransactionTestCase):
         library = create_organisation(
             kind=Organisation.Kind.LIBRARY, name="HP", slug="hp", parent=poi
         )
+        library.works_council_agreed_on = dt.date(2026, 3, 2)
+        library.save()
         lrs = FakeLrs(hold=True)
         self.addCleanup(lrs.stop)
         forwarder = Forwarder.objects.create(

@@ -19,9 +19,10 @@ from balie.cohorts.models import AttendanceStatus, Meeting
 from balie.demo.xapi import record_demo_statements
 from balie.learning import actions as learning_actions
 from balie.learning.models import Module, ModuleProgress, Note, StepProgress
-from balie.lrs import record
+from balie.lrs import record, store
 from balie.lrs.models import VOIDED, Account, Delivery, Forwarder, Statement
 from balie.lrs.validate import validate_statements
+from balie.orgs.models import Organisation
 from balie.testing import BaseTestCase
 
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -200,20 +201,43 @@ class LearningTests(RecordTestCase):
         self.assertEqual(Statement.objects.count(), 2)
 
     def test_each_library_gets_its_own_and_forwarders_above_it_a_delivery(self) -> None:
-        to_poi = Forwarder.objects.create(
-            organisation=self.poi, endpoint="https://lrs.example/", username="u", password="p"
-        )
-        Forwarder.objects.create(
-            organisation=self.other_poi, endpoint="https://lrs.example/", username="u", password="p"
-        )
+        """Balie's per-person statements go to the POI's external LRS only where the library
+        recorded its works council's agreement, as for the POI's xAPI clients; the national
+        organisation's forwarders get them all."""
+
+        def forwarder(organisation: Organisation) -> Forwarder:
+            return Forwarder.objects.create(
+                organisation=organisation, endpoint="https://lrs.example/", username="u"
+            )
+
+        def library_statements() -> set[int]:
+            return set(
+                Statement.objects.filter(organisation=self.library).values_list("pk", flat=True)
+            )
+
+        def delivered(to: Forwarder) -> set[int]:
+            return set(Delivery.objects.filter(forwarder=to).values_list("statement", flat=True))
+
+        to_poi, to_nation = forwarder(self.poi), forwarder(self.national)
+        forwarder(self.other_poi)
         learning_actions.complete_step(self.alice, self.text_step)
+        before = library_statements()
+        self.assertEqual(len(before), 2)
+        self.assertEqual(delivered(to_poi), set())
+        self.assertEqual(delivered(to_nation), before)
+
+        agreed = dt.date(2026, 3, 2)
+        Organisation.objects.filter(pk=self.library.pk).update(works_council_agreed_on=agreed)
+        learning_actions.complete_step(self.alice, self.video_step)
         learning_actions.complete_step(self.outsider, self.text_step)
-        alice = Statement.objects.filter(organisation=self.library)
-        self.assertEqual(alice.count(), 2)
-        self.assertEqual(
-            set(Delivery.objects.filter(forwarder=to_poi).values_list("statement", flat=True)),
-            set(alice.values_list("pk", flat=True)),
-        )
+        after = library_statements()
+        self.assertEqual(delivered(to_poi), after - before)
+        self.assertEqual(len(after - before), 1)
+        self.assertEqual(len(delivered(to_nation)), Statement.objects.count())
+        # A branch follows its library; what a tool stored goes on without the agreement.
+        self.assertTrue(store._forwarded_per_person(self.branch, None))
+        self.assertFalse(store._forwarded_per_person(self.other_library, None))
+        self.assertTrue(store._forwarded_per_person(self.other_library, client_id=1))
 
     def test_few_queries_per_event(self) -> None:
         learning_actions.complete_step(self.alice, self.text_step)  # the account exists now
