@@ -10,13 +10,11 @@ from itertools import groupby
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import defaultfilters
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -49,6 +47,7 @@ from balie.desk.models import (
     Slot,
     taalhuis_library_ids,
 )
+from balie.lib import mail
 from balie.orgs import access
 from balie.orgs.models import Organisation, Role, User
 from balie.security.audit import record_event, record_events
@@ -467,10 +466,7 @@ def card_mail(request: HttpRequest, card: uuid.UUID) -> HttpResponse:
     if not is_email(handover.contact):
         raise Http404
     context = _card_context(handover)
-    with translation.override(CUSTOMER_LANGUAGE):
-        subject = render_to_string("desk/emails/handover_card_subject.txt", context)
-        body = render_to_string("desk/emails/handover_card_body.txt", context)
-    message = EmailMessage(subject=" ".join(subject.split()), body=body, to=[handover.contact])
+    message = mail.message("desk/emails/handover_card", context, to=handover.contact)
     try:
         actions.mail_card(handover, message)
     except actions.CardMailedRecently as refusal:

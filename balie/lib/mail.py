@@ -27,9 +27,10 @@ def dutch() -> Iterator[None]:
 
 
 def message(
-    template: str, context: dict[str, Any], *, to: User, reply_to: User | None = None
+    template: str, context: dict[str, Any], *, to: User | str, reply_to: User | None = None
 ) -> EmailMessage:
-    """`<template>_subject.txt` and `<template>_body.txt` rendered for `to`."""
+    """`<template>_subject.txt` and `<template>_body.txt` rendered for `to`: a person of
+    Balie, or the bare address of someone who is not (a customer's, for an appointment card)."""
     with dutch():
         subject = render_to_string(f"{template}_subject.txt", context)
         body = render_to_string(f"{template}_body.txt", context)
@@ -41,8 +42,8 @@ def message(
     )
 
 
-def address(person: User) -> str:
-    return formataddr((person.full_name, person.email))
+def address(person: User | str) -> str:
+    return person if isinstance(person, str) else formataddr((person.full_name, person.email))
 
 
 def tidy(text: str) -> str:
