@@ -342,8 +342,8 @@ SOURCES = (Referral, HandOver, Intake, Response, ModuleProgress, Meeting, Member
 
 
 def cached_report(scope: Scope, name: str) -> Report:
-    """`report(scope)`, kept in the cache for the dashboards that count across many libraries
-    (a POI's, the country's: `name` says which). The key holds the filter, the language (the
+    """`report(scope)`, kept in the cache for the dashboards (a library's, with its branch
+    filter, a POI's, the country's: `name` says which). The key holds the filter, the language (the
     labels are translated) and `data_version()`. What is kept is what the page shows: the
     tables and charts with "<5" applied, the totals as `shown` — never rows or raw small
     counts."""

@@ -1,6 +1,6 @@
 """The insights dashboards: a library, a POI and the country, along Kirkpatrick's four levels,
-each also as CSV and XLSX (`?format=csv` / `?format=xlsx` with the same filter). The POI and
-country figures come from the cache when the data has not grown (`queries.cached_report`)."""
+each also as CSV and XLSX (`?format=csv` / `?format=xlsx` with the same filter). The figures
+come from the cache when the data has not grown (`queries.cached_report`)."""
 
 from __future__ import annotations
 
@@ -45,8 +45,10 @@ def library(request: HttpRequest, pk: int, board: bool = False) -> HttpResponse:
     context = {"organisation": library, "form": form, "level": "library", "board": board}
     if not form.is_valid():
         return _bad_filter(request, context)
-    scope = queries.library_scope(library, form.period, form.cleaned_data.get("branch"))
-    return _respond(request, form, queries.report(scope), context)
+    branch = form.cleaned_data.get("branch")
+    scope = queries.library_scope(library, form.period, branch)
+    name = f"library-{library.pk}-{branch.pk if branch else 'all'}"
+    return _respond(request, form, queries.cached_report(scope, name), context)
 
 
 @require_GET

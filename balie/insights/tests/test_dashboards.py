@@ -286,15 +286,16 @@ class FilterTests(DashboardTestCase):
     def test_a_period_runs_in_whole_months(self) -> None:
         """Two periods a few days apart give the same figures: no day's count can be had
         by subtracting one from the other."""
-        make_referrals(self.library, self.branch, dt.date(2025, 3, 3), 3)
-        make_referrals(self.library, self.branch, dt.date(2025, 3, 20), 8)
+        make_referrals(self.library, self.branch, dt.date(2025, 3, 3), 5)
+        make_referrals(self.library, self.branch, dt.date(2025, 3, 20), 12)
         self.login(self.manager)
         response = self.client.get(self.library_url(), {"start": "2025-03-04", "end": "2025-03-19"})
         period = response.context["report"].scope.period
         assert (period.start, period.end) == (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
         self.assertContains(response, 'value="2025-03-01"')
         self.assertContains(response, 'value="2025-03-31"')
-        assert response.context["report"].counts["referrals"] == 11
+        # 17 as a report shows counts (rounded to 5): neither day alone (5, 10), nor none (0).
+        assert response.context["report"].counts["referrals"] == 15
         leap = self.client.get(self.library_url(), {"start": "2024-02-10", "end": "2024-02-11"})
         assert leap.context["report"].scope.period.end == dt.date(2024, 2, 29)
 
@@ -316,7 +317,7 @@ class FilterTests(DashboardTestCase):
         report = self.client.get(self.library_url(), {**YEAR, "branch": self.branch.pk}).context[
             "report"
         ]
-        assert report.counts["referrals"] == 7
+        assert report.counts["referrals"] == 5  # 7 as shown; both branches, 16, would be 15
         assert report.weekly.columns[1] == "Helmond"
         assert "Deurne" not in report.weekly.columns
 
@@ -764,9 +765,10 @@ class QueryBudgetTests(DashboardTestCase):
             seconds=2400,
         )
 
-    LIBRARY_BUDGET = 19  # 4 for the evidence: the data version (its cache), the library's weeks,
-    # the comparisons and their weeks
+    LIBRARY_BUDGET = 20  # 4 for the evidence: the data version (its cache), the library's weeks,
+    # the comparisons and their weeks; 1 for the report cache's version query
     POI_BUDGET = 20  # with the cache's version query (insights.queries.cached_report)
+    CACHED_BUDGET = 7  # a library dashboard whose data has not grown since it was counted
     NATIONAL_BUDGET = 13
 
     def grow(self) -> None:
@@ -815,9 +817,13 @@ class QueryBudgetTests(DashboardTestCase):
     def test_the_comparison_is_counted_once_until_the_data_grows(self) -> None:
         self.login(self.manager)
         self.client.get(self.library_url(), YEAR)
-        with self.assertNumQueries(self.LIBRARY_BUDGET - 2):
+        with self.assertNumQueries(self.CACHED_BUDGET):
             self.client.get(self.library_url(), YEAR)
         make_referrals(self.other_library, None, dt.date(2025, 3, 4), 1)
+        with self.assertNumQueries(self.LIBRARY_BUDGET):
+            self.client.get(self.library_url(), YEAR)
+        # A new referral of the library's own: counted again, also for its branch filter.
+        make_referrals(self.library, self.branch, dt.date(2025, 3, 5), 1)
         with self.assertNumQueries(self.LIBRARY_BUDGET):
             self.client.get(self.library_url(), YEAR)
 
