@@ -131,3 +131,25 @@ def test_a_failed_post_test_then_passed(page: Page, server: Server) -> None:
     # (test_scorm_items.py).
     page.get_by_role("button", name="Module afronden").press("Enter")
     expect(page).to_have_url(re.compile(r"/klaar/$"), timeout=15_000)
+
+
+def test_what_a_sco_saves_as_the_tab_closes_is_kept(page: Page, server: Server) -> None:
+    """A SCO saves one last time from its unload handler, as most courses do; the player page
+    is going too, so the run-time frame sends that commit itself (sendBeacon)."""
+    open_module(page, server, ORDERED)
+    sco = sco_frame(page)
+    part = sco.locator("h1")
+    expect(part).not_to_have_text("")
+    title = part.text_content()
+    scos = [frame for frame in page.frames if "/f/" in frame.url]
+    assert len(scos) == 1, [frame.url for frame in page.frames]
+    scos[0].evaluate(
+        """() => {
+            api.SetValue("cmi.location", "tab-closed");
+            window.addEventListener("pagehide", function () { api.Terminate(""); });
+        }"""
+    )
+    page = come_back_later(page)
+    sco = sco_frame(page)
+    expect(sco.locator("h1")).to_have_text(title or "")
+    expect(sco.locator("#where")).to_contain_text("location=tab-closed ")

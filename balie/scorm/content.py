@@ -11,13 +11,18 @@ before the session, the login and the static files, and it answers only this:
   player page on Balie's origin with `postMessage` (static/scorm/frame.js);
 - `/<ticket>/f/<path>`: one file of the package, under a Content Security Policy that keeps
   every fetch, frame and form on the content host (plus the hosts an editor allowed for this
-  package) and lets only Balie's page and the run-time frame frame it.
+  package) and lets only Balie's page and the run-time frame frame it;
+- `/<ticket>/afscheid` (POST): the run-time frame's last commit when the page goes (a closed
+  tab, a reload), sent with sendBeacon because the player page may be gone before it could
+  pass the commit on. It carries the commit ticket of the showing's SCO attempt, so it writes
+  that attempt and nothing else: what the package could write through the run-time anyway.
 
 Every other path there is a 404, and Balie's own pages are never served on it. The ticket is
 signed (`django.core.signing`), names the learner, the package (and its folder), the showing
 and Balie's origin, and expires with the login (`SESSION_COOKIE_AGE`); each file is served only
 while the learner may still see the package. The player page (static/scorm/runtime.js) makes
-the commits itself, with its CSRF token, on the commit endpoint bound to the same showing.
+the commits itself, with its CSRF token, on the commit endpoint bound to the same showing;
+only the last one may come here instead.
 """
 
 from __future__ import annotations
@@ -30,11 +35,13 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponseNotAllowed,
     HttpResponseNotFound,
 )
@@ -43,8 +50,11 @@ from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.urls import Resolver404, path, resolve
 
+from balie.lib import jsonbody
 from balie.orgs.models import User
-from balie.scorm.models import Package
+from balie.scorm import actions
+from balie.scorm.cmi import read_commit
+from balie.scorm.models import Attempt, Package
 
 SALT = "balie.scorm.content"
 # The content host in a demo: Balie on http://127.0.0.1:PORT, the packages on
@@ -183,12 +193,14 @@ def package_policy(package: Package, balie_origin: str) -> str:
 
 
 def frame_policy(balie_origin: str) -> str:
-    """The run-time frame's policy: Balie's two scripts, the package's frame, nothing else."""
+    """The run-time frame's policy: Balie's two scripts, the package's frame, its last commit
+    to its own host, nothing else."""
     return _policy(
         {
             "default-src": ["'none'"],
             "script-src": [balie_origin],
             "style-src": [balie_origin],
+            "connect-src": ["'self'"],
             "frame-src": ["'self'"],
             "frame-ancestors": [balie_origin],
             "form-action": ["'none'"],
@@ -243,15 +255,44 @@ def package_file(request: HttpRequest, token: str, path: str) -> HttpResponseBas
     return _secure(response, package_policy(package, ticket.balie_origin))
 
 
+def farewell(request: HttpRequest, token: str) -> HttpResponse:
+    """The run-time frame's last commit (see the module's docstring): saved as the player page
+    saves a commit, for the ticket's learner, when the commit ticket is of the same learner and
+    package; a repeat of a commit the player page saved changes nothing. 204, or a short
+    refusal that nobody reads (a beacon has no reader): 400 for a malformed commit, 404 for a
+    ticket that does not hold."""
+    ticket = read_ticket(token)
+    package = _package_for(ticket)
+    user = User.objects.get(pk=ticket.user_id)
+    try:
+        payload = jsonbody.loads(request.body)
+        if not isinstance(payload, dict) or not isinstance(payload.get("sequence"), int):
+            raise ValueError("no sequence")
+        session = Attempt.read_token(str(payload.get("token")), user=user)
+        if session.package_id != package.pk:
+            raise Http404
+        data = read_commit(payload, is_2004=package.is_2004)
+        actions.save_commit(
+            user, package, session=session, sequence=payload["sequence"], commit=data
+        )
+    except (ValueError, ValidationError):
+        return HttpResponseBadRequest("Not a commit", content_type="text/plain")
+    return HttpResponse(status=204)
+
+
 urlpatterns = [
     path("<str:token>/", runtime_frame),
     path("<str:token>/f/<path:path>", package_file),
+    path("<str:token>/afscheid", farewell),
 ]
+# The one address on the content host that takes a POST.
+POSTED = {farewell}
 
 
 class ContentHostMiddleware:
-    """On the content host, answers the two addresses above and 404 to everything else,
-    before any other part of Balie sees the request. Elsewhere, does nothing."""
+    """On the content host, answers the three addresses above and 404 to everything else,
+    before any other part of Balie sees the request (so neither its session nor its CSRF check:
+    the host has no cookies). Elsewhere, does nothing."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
@@ -259,10 +300,11 @@ class ContentHostMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_content_host(request):
             return self.get_response(request)
-        if request.method not in ("GET", "HEAD"):
-            return HttpResponseNotAllowed(["GET", "HEAD"])
         try:
             match = resolve(request.path_info, urlconf=__name__)
+            allowed = ["POST"] if match.func in POSTED else ["GET", "HEAD"]
+            if request.method not in allowed:
+                return HttpResponseNotAllowed(allowed)
             return match.func(request, *match.args, **match.kwargs)
         except (Resolver404, Http404):
             return HttpResponseNotFound("Not found", content_type="text/plain")

@@ -4,6 +4,7 @@ only with a signed ticket of the learner's showing, and nothing else there."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from balie.scorm import checks
 from balie.scorm.actions import replace_package
 from balie.scorm.tests import zips
 from balie.scorm.tests.base import ScormTestCase
+from balie.scorm.tests.test_runtime import core
 
 LAUNCH = "shared/launchpage.html"
 
@@ -114,6 +116,57 @@ class ContentHostTests(ScormTestCase):
                 self.assertEqual(self.content.get(path, HTTP_HOST="localhost").status_code, 404)
         refused = self.content.post(f"/{token}/f/{LAUNCH}", HTTP_HOST="localhost")
         self.assertEqual(refused.status_code, 405)
+
+    def start(self, user=None) -> dict:
+        self.login(user or self.alice)
+        return self.client.get(reverse("scorm:start", args=[self.golf.pk])).json()
+
+    def farewell(self, frame_url: str, body: object):
+        """What frame.js sends with sendBeacon when the page goes: a string, as text/plain."""
+        parts = urlsplit(frame_url)
+        return self.content.post(
+            parts.path + "afscheid",
+            data=json.dumps(body),
+            content_type="text/plain;charset=UTF-8",
+            HTTP_HOST=parts.netloc,
+        )
+
+    def test_the_last_commit_as_the_page_goes(self) -> None:
+        """The run-time frame's last commit, without cookies or CSRF token: written to the
+        showing's attempt; a repeat or an older one (the player page saved them) is not."""
+        start = self.start()
+        body = {"token": start["token"], "sequence": 3, **core(lesson_location="p7")}
+        self.assertEqual(self.farewell(start["frameUrl"], body).status_code, 204)
+        self.assertEqual(self.start()["cmi"]["core"]["lesson_location"], "p7")
+        for sequence, location in ((3, "p8"), (2, "p9")):
+            body = {"token": start["token"], "sequence": sequence, **core(lesson_location=location)}
+            self.assertEqual(self.farewell(start["frameUrl"], body).status_code, 204)
+        self.assertEqual(self.start()["cmi"]["core"]["lesson_location"], "p7")
+        self.assertEqual(
+            self.content.get(
+                urlsplit(start["frameUrl"]).path + "afscheid", HTTP_HOST="localhost"
+            ).status_code,
+            405,
+        )
+
+    def test_the_last_commit_writes_only_the_showings_own_attempt(self) -> None:
+        alice, bob = self.start(), self.start(self.bob)
+        forged = "http://localhost/x" + urlsplit(alice["frameUrl"]).path[1:]
+        cases = {
+            "bob's commit ticket in alice's frame": (alice["frameUrl"], bob["token"], 400),
+            "a forged commit ticket": (alice["frameUrl"], alice["token"] + "x", 400),
+            "a forged frame ticket": (forged, alice["token"], 404),
+        }
+        for name, (frame_url, token, status) in cases.items():
+            with self.subTest(name):
+                body = {"token": token, "sequence": 1, **core(lesson_location="x")}
+                self.assertEqual(self.farewell(frame_url, body).status_code, status)
+        for body in ("not json", {"token": alice["token"], **core()}, ["a list"]):
+            with self.subTest(body=body):
+                self.assertEqual(self.farewell(alice["frameUrl"], body).status_code, 400)
+        self.assertEqual(self.start()["cmi"]["core"]["lesson_location"], "")
+        path = urlsplit(alice["frameUrl"]).path + "afscheid"
+        self.assertEqual(self.client.post(path, "{}", content_type="text/plain").status_code, 404)
 
     def test_balie_does_not_serve_package_files_on_its_own_host(self) -> None:
         path = urlsplit(self.frame_url()).path + "f/" + LAUNCH

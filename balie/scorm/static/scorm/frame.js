@@ -9,6 +9,12 @@
  * page sends it to Balie with its CSRF token and the showing's ticket; so does a SCO's
  * request for the next or previous part, which the player page checks like a commit and
  * follows when the course opens that part. It listens only to Balie's page.
+ *
+ * When the tab closes or reloads, a SCO typically saves one last time from its unload handler,
+ * and the player page is going too: that message may never be handled. So the frame also
+ * sends its newest commit itself when it goes, with sendBeacon to the content host
+ * ("afscheid", balie/scorm/content.py), with the showing's ticket; Balie ignores it when the
+ * player page already saved it.
  */
 (function () {
   "use strict";
@@ -16,6 +22,14 @@
   var frame = document.querySelector("iframe");
   var base = location.pathname;  // "/<ticket>/"; the package's files are under "f/"
   var started = false;
+  var last = null;  // the newest commit, for the last send when the page goes
+  var leaving = false;
+
+  function farewell() {
+    if (!last || !navigator.sendBeacon) return;
+    navigator.sendBeacon(base + "afscheid", JSON.stringify(last));
+    last = null;
+  }
 
   function tell(message) {
     window.parent.postMessage(message, balie);
@@ -23,17 +37,18 @@
 
   // scorm-again's HTTP service, replaced: a commit becomes a message to the player page.
   // The SCO is told "saved" at once; if Balie refuses, the player page says so.
-  function messenger(showing) {
+  function messenger(showing, token) {
     return {
       reportsRequestCompletion: false,
       updateSettings: function () {},
       processHttpRequest: function (url, params, immediate, apiLog, listeners, metadata) {
-        tell({
-          type: "commit",
-          showing: showing,
+        var commit = {
           sequence: metadata && metadata.sequence ? metadata.sequence : 0,
           cmi: params && params.cmi ? params.cmi : {},
-        });
+        };
+        tell({ type: "commit", showing: showing, sequence: commit.sequence, cmi: commit.cmi });
+        last = { token: token, sequence: commit.sequence, cmi: commit.cmi };
+        if (leaving) farewell();  // the SCO's own goodbye, after the page began to go
         return { result: "true", errorCode: 0 };
       },
     };
@@ -44,7 +59,7 @@
     var Api = is2004 ? window.Scorm2004API : window.Scorm12API;
     var api = new Api({
       lmsCommitUrl: "postMessage",  // any address: messenger() does the sending
-      httpService: messenger(message.showing),
+      httpService: messenger(message.showing, message.token),
       autocommit: true,
       autocommitSeconds: 2,
       // scorm-again counts the session's time itself and sends the running total with every
@@ -80,6 +95,10 @@
     }
     started = true;
     start(message);
+  });
+  window.addEventListener("pagehide", function () {
+    leaving = true;
+    farewell();
   });
   tell({ type: "ready" });
 })();

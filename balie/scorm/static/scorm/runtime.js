@@ -205,6 +205,9 @@
           showing: current.number,
           cmi: current.start.cmi,
           launch: current.start.launch,
+          // For the frame's last commit when the page goes (frame.js): bound to this SCO's
+          // attempt, it writes nothing else.
+          token: current.start.token,
         }, current.origin);
       }
       return;
