@@ -1,9 +1,10 @@
 """Benchmark: the desk tally and the Kirkpatrick dashboards at national scale, against a floor in
 the same run.
 
-Loads the demo into a fresh database, adds national-scale data with `bench/national.py` (~135
-libraries, 1,200+ branches, by default 500,000 referrals over two years), serves Balie with
-gunicorn as in production, and times one request at a time over kept-alive loopback connections:
+Loads the demo into a fresh database (with `--database-url`, dropped and created first), adds
+national-scale data with `bench/national.py` (~135 libraries, 1,200+ branches, by default
+500,000 referrals over two years), serves Balie with gunicorn as in production, and times one
+request at a time over kept-alive loopback connections:
 
 - floor:        GET /health/live — a minimal Django view through the whole middleware stack
 - tally page:   GET /doorverwijzen/ as a desk worker
@@ -29,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from harness import Client, Served, report
+from load import recreate
 
 DESK_WORKER = "jeroen@helmond-peel.example"
 MANAGER = "hans@helmond-peel.example"
@@ -78,6 +80,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    if args.database_url:  # a fresh database, also where it does not exist yet
+        recreate(args.database_url)
     served = Served(args.database_url)
     demo_seconds = served.load_demo()
     started = time.monotonic()
