@@ -263,6 +263,7 @@ class Report:
     estimates: Table | None = None
     summary: Table | None = None
     counts: dict[str, int | str] = field(default_factory=dict)  # "<5" in a cached report
+    cache_key: str = ""  # of a cached report: its page's figures may be kept under it too
 
     @property
     def is_empty(self) -> bool:
@@ -360,10 +361,14 @@ def cached_report(scope: Scope, name: str) -> Report:
     kept = cache.get(key)
     if kept is None:
         found = report(scope)
-        kept = {f.name: getattr(found, f.name) for f in fields(Report) if f.name != "scope"}
+        kept = {
+            f.name: getattr(found, f.name)
+            for f in fields(Report)
+            if f.name not in ("scope", "cache_key")
+        }
         kept["counts"] = {figure: shown(count) for figure, count in found.counts.items()}
         cache.set(key, kept, CACHE_SECONDS)
-    return Report(scope=scope, **kept)
+    return Report(scope=scope, cache_key=key, **kept)
 
 
 def data_version() -> str:

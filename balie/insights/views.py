@@ -107,6 +107,7 @@ def _respond(request: HttpRequest, form: PeriodForm, report, context: dict) -> H
         "export_links": links,
         "total_chart": answers.total_chart(report),
         "steps_chart": answers.steps_chart(report),
+        "cache_seconds": queries.CACHE_SECONDS,
         "nav": "insights",
     }
     template = "insights/report.html" if context["board"] else "insights/dashboard.html"

@@ -1,5 +1,5 @@
-"""The POI and country dashboards from the cache: fewer queries the second time, a new key for
-another filter or new data, and "<5" still in what is kept."""
+"""The dashboards from the cache (their figures, and those as HTML): fewer queries the second
+time, a new key for another filter or new data, and "<5" still in what is kept."""
 
 from __future__ import annotations
 
@@ -52,13 +52,31 @@ class DashboardCacheTests(DashboardTestCase):
         make_referrals(self.library, self.branch, dt.date(2025, 3, 4), 12)
         self.login(self.editor)
         url = reverse("insights:national")
-        self.get(url, YEAR)
+        before, _queries = self.get(url, YEAR)
+        self.assertContains(before, '<th scope="row">Total</th><td>10</td>')
         make_referrals(self.other_library, None, dt.date(2025, 3, 4), 5)
         response, _queries = self.get(url, YEAR)
         self.assertEqual(
             [row[:2] for row in response.context["report"].summary.rows],
             [["Cubiss", 10], ["Probiblio", 5], ["Total", 15]],
         )
+        # The page's figures, kept as HTML with the report, are new too.
+        self.assertContains(response, '<th scope="row">Total</th><td>15</td>')
+
+    def test_a_library_dashboard_from_the_cache(self) -> None:
+        """Its figures and their HTML, per branch filter; a new referral counts at once."""
+        make_referrals(self.library, self.branch, dt.date(2025, 3, 4), 12)
+        self.login(self.manager)
+        _response, cold = self.get(self.library_url(), YEAR)
+        warm_page, warm = self.get(self.library_url(), YEAR)
+        self.assertLess(warm, cold - 5)
+        self.assertContains(warm_page, 'id="table-weekly"')
+        branch, _queries = self.get(self.library_url(), {**YEAR, "branch": self.second_branch.pk})
+        self.assertEqual(branch.context["report"].counts["referrals"], 0)
+        make_referrals(self.library, self.second_branch, dt.date(2025, 3, 4), 6)
+        branch, _queries = self.get(self.library_url(), {**YEAR, "branch": self.second_branch.pk})
+        self.assertEqual(branch.context["report"].counts["referrals"], 5)
+        self.assertNotEqual(branch.content, warm_page.content)
 
     def test_each_poi_has_its_own_figures(self) -> None:
         make_referrals(self.library, self.branch, dt.date(2025, 3, 4), 12)
@@ -91,3 +109,5 @@ class DashboardCacheTests(DashboardTestCase):
         dutch, _queries = self.get(url, YEAR)
         self.assertEqual(english.context["report"].summary.rows[-1][0], "Total")
         self.assertEqual(dutch.context["report"].summary.rows[-1][0], "Totaal")
+        self.assertContains(english, '<th scope="row">Total</th>')
+        self.assertContains(dutch, '<th scope="row">Totaal</th>')
