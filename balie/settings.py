@@ -282,6 +282,9 @@ BALIE_PACKAGE_MAX_FILES = env_int("BALIE_PACKAGE_MAX_FILES", 2000)
 # All packages that one organisation's editors uploaded together, unpacked.
 BALIE_PACKAGE_STORAGE_MB = env_int("BALIE_PACKAGE_STORAGE_MB", 2000)
 
+# The content host as a CSP source (any port of localhost in a demo).
+BALIE_CONTENT_SOURCE = BALIE_CONTENT_ORIGIN or "http://localhost:*"
+
 # Content Security Policy (django-csp 4): scripts only from Balie's own static files, never
 # inline; inline styles are allowed (Chart.js and htmx set them).
 CONTENT_SECURITY_POLICY = {
@@ -291,11 +294,11 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF, UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "media-src": [SELF],
-        # The SCORM player's frame, on the content host (any port of localhost in a demo).
-        "frame-src": [BALIE_CONTENT_ORIGIN or "http://localhost:*"],
+        # The SCORM player's frame, on the content host.
+        "frame-src": [BALIE_CONTENT_SOURCE],
         "frame-ancestors": [NONE],
-        # A cmi5 AU starts with a POST that Balie answers with a redirect to the content host.
-        "form-action": [SELF, BALIE_CONTENT_ORIGIN or "http://localhost:*"],
+        # Package steps add the content host (balie/learning/views.py: a cmi5 AU starts there).
+        "form-action": [SELF],
         "base-uri": [NONE],
         "object-src": [NONE],
     }

@@ -128,7 +128,12 @@ def _step_context(request: HttpRequest, step: Step, *, answer_form: AnswerForm |
 def step_detail(request: HttpRequest, pk: int) -> HttpResponse:
     steps = Step.objects.select_related("module__programme", "persona", "scorm_package")
     step = get_for(request.user, steps, pk)
-    return render(request, "learning/step_detail.html", _step_context(request, step))
+    response = render(request, "learning/step_detail.html", _step_context(request, step))
+    if step.kind == StepKind.SCORM:
+        # A cmi5 AU starts with a POST that Balie answers with a redirect to the content host:
+        # only a package step's page may send a form there.
+        response._csp_update = {"form-action": [settings.BALIE_CONTENT_SOURCE]}  # type: ignore[attr-defined]
+    return response
 
 
 @require_POST

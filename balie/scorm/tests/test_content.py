@@ -179,6 +179,18 @@ class ContentHostTests(ScormTestCase):
         self.assertIn("frame-ancestors 'none'", policy)
         self.assertIn("frame-src http://localhost:*", policy)
         self.assertEqual(response["X-Frame-Options"], "DENY")
+        # A package step's page may send a form to the content host (a cmi5 AU starts with a
+        # POST that is redirected there); no other page may, the login page included.
+        self.assertIn("form-action 'self' http://localhost:*", policy)
+        for url in (
+            reverse("learning:step", args=[self.text_step.pk]),
+            reverse("learning:my_learning"),
+            reverse("login"),
+        ):
+            with self.subTest(url=url):
+                other = self.client.get(url)["Content-Security-Policy"]
+                self.assertIn("form-action 'self';", other + ";")
+                self.assertNotIn("localhost", other.split("form-action")[1].split(";")[0])
 
     def test_a_forged_or_expired_ticket(self) -> None:
         url = self.frame_url()
