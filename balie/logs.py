@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest
@@ -40,7 +41,18 @@ class Request:
     def __init__(self, request: HttpRequest, request_id: str) -> None:
         self.request = request
         self.id = request_id
-        self.path = log_path(request.path_info, prefix=request.path[: -len(request.path_info)])
+
+    @cached_property
+    def path(self) -> str:
+        """Worked out when a line is logged, from the URL match Django made for the view when
+        there is one (resolving costs as much as the rest of a small request)."""
+        request = self.request
+        match = getattr(request, "resolver_match", None)
+        return log_path(
+            request.path_info,
+            prefix=request.path[: -len(request.path_info)],
+            kwargs=match.kwargs if match is not None else None,
+        )
 
     def fields(self) -> dict[str, Any]:
         return {
@@ -71,13 +83,15 @@ def request_context(request: HttpRequest, request_id: str) -> Iterator[Request]:
         _current.reset(token)
 
 
-def log_path(path_info: str, *, prefix: str = "") -> str:
-    """The path (never the query string), with secret URL arguments blanked. Resolved here, not
-    taken from the request, because a request refused early (a wrong host) is logged too."""
-    try:
-        kwargs = resolve(path_info).kwargs
-    except Resolver404:
-        kwargs = {}
+def log_path(path_info: str, *, prefix: str = "", kwargs: dict[str, Any] | None = None) -> str:
+    """The path (never the query string), with secret URL arguments blanked: the `kwargs` of
+    its URL match, or resolved here when a request was refused before it reached a view (a
+    wrong host)."""
+    if kwargs is None:
+        try:
+            kwargs = resolve(path_info).kwargs
+        except Resolver404:
+            kwargs = {}
     for name in SECRET_URL_ARGUMENTS:
         secret = kwargs.get(name)
         if secret:

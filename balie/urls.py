@@ -8,6 +8,8 @@ from balie import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # First: Django tries the patterns in order, and xAPI clients send a request per statement.
+    path("xapi/", include("balie.lrs.urls")),
     path("leren/", include("balie.learning.urls")),
     path("", include("balie.cohorts.urls")),
     path("", include("balie.carousel.urls")),
@@ -15,7 +17,6 @@ urlpatterns = [
     path("", include("balie.orgs.urls")),
     path("", include("balie.desk.urls")),
     path("inzicht/", include("balie.insights.urls")),
-    path("xapi/", include("balie.lrs.urls")),
     path("scorm/", include("balie.scorm.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("balie.security.urls")),

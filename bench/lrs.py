@@ -441,6 +441,7 @@ def profiled(served: Served, enabled: bool, name: str):
     if not enabled:
         yield
         return
+    assert served.process is not None, "py-spy records a running server"
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)
     target = out / f"lrs-{name}-{time.strftime('%Y%m%d-%H%M%S')}.speedscope.json"
@@ -454,7 +455,7 @@ def profiled(served: Served, enabled: bool, name: str):
             "--output",
             str(target),
             "--pid",
-            str(served.server.pid),
+            str(served.process.pid),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -552,8 +553,9 @@ def main() -> None:
                 results["agent_query"].append(elapsed)
                 if page["more"]:
                     results["agent_more"].append(reader.timed("GET", page["more"])[0])
-        with profiled(served, args.profile, "post"):
+        with profiled(served, args.profile, "post-50"):
             results["post_50"], batched = ingest(served.port, args.threads, args.posts, 50)
+        with profiled(served, args.profile, "post-1"):
             results["post_1"], single = ingest(served.port, args.threads, args.singles, 1)
     results = {name: samples for name, samples in results.items() if samples}  # no 2nd pages
     figures = goals(results, batched, single)

@@ -122,11 +122,7 @@ def authenticate(request: HttpRequest) -> Client | AuCredential:
     if secret is None:
         failures.count()
         raise Unauthorised("the Authorization header is not valid HTTP Basic")
-    try:
-        # get(), not first(): no ORDER BY, so no join and sort for Client's default ordering.
-        client = Client.objects.select_related("organisation").get(key=key, is_active=True)
-    except Client.DoesNotExist:
-        client = None
+    client = Client.active(key)
     if client is None:
         from balie.lrs import cmi5  # it builds on this module
 
@@ -136,8 +132,11 @@ def authenticate(request: HttpRequest) -> Client | AuCredential:
     if client is None or not hmac.compare_digest(client.secret_hash, hash_secret(secret)):
         failures.count()
         raise Unauthorised("unknown key or wrong secret")
-    if client.last_used_at is None or (timezone.now() - client.last_used_at).total_seconds() > 60:
-        Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if client.last_used_at is None or (now - client.last_used_at).total_seconds() > 60:
+        Client.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.last_used_at = now
+        client.remember()
     return client
 
 

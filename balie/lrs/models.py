@@ -10,11 +10,15 @@ refuses UPDATE and DELETE on the statement tables too (migration 0002).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.conf import settings
-from django.db import connection, models
+from django.core.cache import cache
+from django.db import connection, models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from balie.orgs.models import Organisation
@@ -46,6 +50,32 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # Every request to /xapi/ needs its client: from the cache (Redis in production) it costs a
+    # fraction of a query. Saving or deleting a client forgets it at once; what a concurrent
+    # request put back from before the change lasts this long at most.
+    CACHE_SECONDS = 60
+
+    @staticmethod
+    def cache_key(key: str) -> str:
+        return "lrs-client:" + hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def active(cls, key: str) -> Client | None:
+        """The active client with this key, with its organisation, or None."""
+        client = cache.get(cls.cache_key(key))
+        if client is None:
+            # get(), not first(): no ORDER BY, so no join and sort for the default ordering.
+            try:
+                client = cls.objects.select_related("organisation").get(key=key, is_active=True)
+            except cls.DoesNotExist:
+                return None
+            client.remember()
+        return client
+
+    def remember(self) -> None:
+        """Put this client in the cache as it is now (before a request adds its own)."""
+        cache.set(self.cache_key(self.key), self, self.CACHE_SECONDS)
 
     @property
     def rate_key(self) -> str:
@@ -85,6 +115,15 @@ class Client(models.Model):
         if not hasattr(self, "_organisation_ids"):
             self._organisation_ids = organisations_under(self.organisation_id)
         return self._organisation_ids
+
+
+@receiver((post_save, post_delete), sender=Client, dispatch_uid="balie.lrs.forget_client")
+def _forget_client(sender, instance: Client, **kwargs) -> None:
+    """A changed or deleted client is looked up afresh: now, and again once the change is
+    committed (a request may have cached the row as it was until then)."""
+    key = Client.cache_key(instance.key)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 # An organisation and those under it (the tree is at most four deep), for one parameter

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from balie.lib.sql import prepared_rows
 from balie.lrs.models import (
     VOIDED,
     Activity,
@@ -219,13 +220,20 @@ def _insert(prepared, untimed, organisation, client_id, attachments, now) -> Non
     rows = [_row(s, organisation.pk, client_id, voided_in) for s in prepared]
     write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
     forwarded = _forwarded_per_person(organisation, client_id)
-    inserted = write(
-        rows, [index_entries(s) for s in prepared], organisation.pk, client_id, now, forwarded
+    defined = sorted({digest(a["id"]) for s in prepared for a in _defined_activities(s)})
+    inserted, stored = write(
+        rows,
+        [index_entries(s) for s in prepared],
+        organisation.pk,
+        client_id,
+        now,
+        forwarded,
+        defined,
     )
     _check_repeated([s for s in prepared if s["id"] not in inserted], untimed, organisation)
     fresh = [s for s in prepared if s["id"] in inserted]
     Activity.objects.bulk_create(
-        _definitions(fresh, organisation),
+        _definitions(fresh, organisation, stored),
         update_conflicts=True,
         unique_fields=["organisation", "activity_hash"],
         update_fields=["activity_id", "definition"],
@@ -301,17 +309,21 @@ def _forwarded_per_person(organisation: Organisation, client_id: int | None) -> 
     )
 
 
-def _write_postgresql(rows, entries, organisation_id, client_id, now, forwarded) -> set[str]:
-    """One SQL statement and one round trip for the whole request: the statement rows from one
-    JSON parameter (`jsonb_to_recordset`: serialised once, by orjson, and parsed by PostgreSQL
-    without a value per parameter), and from the rows inserted, their index rows and their
-    deliveries. Answers the ids inserted."""
+def _write_postgresql(
+    rows, entries, organisation_id, client_id, now, forwarded, defined
+) -> tuple[set[str], dict[str, dict[str, Any]]]:
+    """One SQL statement and one round trip for the whole request, prepared (planned once per
+    connection): the statement rows from one JSON parameter (`jsonb_to_recordset`: serialised
+    once, by orjson, and parsed by PostgreSQL without a value per parameter), and from the rows
+    inserted, their index rows and their deliveries. Answers the ids inserted, and the stored
+    definitions of the `defined` activity hashes (read in the same statement)."""
     columns = ", ".join(COLUMNS)
     types = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
     sql = f"""WITH RECURSIVE {ABOVE},
     s AS (
         INSERT INTO lrs_statement (organisation_id, client_id, {columns})
-        SELECT %s, %s, {columns} FROM jsonb_to_recordset(%s::jsonb) AS x({types})
+        SELECT CAST(%s AS bigint), CAST(%s AS bigint), {columns}
+        FROM jsonb_to_recordset(%s::jsonb) AS x({types})
         ON CONFLICT (organisation_id, statement_id) DO NOTHING
         RETURNING id, statement_id
     ),
@@ -330,7 +342,10 @@ def _write_postgresql(rows, entries, organisation_id, client_id, now, forwarded)
         SELECT id, hash, relation FROM entries WHERE kind = 'activity'
     ),
     deliveries AS ({DELIVERIES.format(statements="s")})
-    SELECT statement_id FROM s"""  # noqa: S608 - only this module's names; values are params
+    SELECT statement_id, NULL, NULL FROM s
+    UNION ALL
+    SELECT NULL, activity_hash, CAST(definition AS text) FROM lrs_activity
+    WHERE organisation_id = %s AND activity_hash = ANY(CAST(%s AS text[]))"""  # noqa: S608 - only this module's names; values are params
     agents, activities = _entries(rows, entries)
     given = dumps([dict(zip(COLUMNS, row, strict=True)) for row in rows])
     index = dumps(
@@ -341,13 +356,19 @@ def _write_postgresql(rows, entries, organisation_id, client_id, now, forwarded)
         ]
     )
     params = [organisation_id, organisation_id, client_id, given.decode(), index.decode()]
-    params += [now, forwarded]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {str(statement_id) for (statement_id,) in cursor.fetchall()}
+    params += [now, forwarded, organisation_id, defined]
+    inserted, stored = set(), {}
+    for statement_id, activity_hash, definition in prepared_rows(sql, params):
+        if statement_id is not None:
+            inserted.add(str(statement_id))
+        else:
+            stored[activity_hash] = json.loads(definition)
+    return inserted, stored
 
 
-def _write_portable(rows, entries, organisation_id, client_id, now, forwarded) -> set[str]:
+def _write_portable(
+    rows, entries, organisation_id, client_id, now, forwarded, defined
+) -> tuple[set[str], dict[str, dict[str, Any]]]:
     """The same, a statement at a time (SQLite: in the process, without round trips)."""
     inserted: dict[str, int] = {}
     insert = (
@@ -379,7 +400,8 @@ def _write_portable(rows, entries, organisation_id, client_id, now, forwarded) -
                 + f" AND s.id IN ({marks})",
                 [organisation_id, _portable(now), forwarded, *inserted.values()],
             )
-    return set(inserted)
+    stored = Activity.objects.filter(organisation_id=organisation_id, activity_hash__in=defined)
+    return set(inserted), dict(stored.values_list("activity_hash", "definition"))
 
 
 def _portable(value: Any) -> Any:
@@ -408,22 +430,18 @@ def index_entries(statement: dict[str, Any]) -> tuple[set[tuple[str, str]], set[
     return agents, activities
 
 
-def _definitions(statements: list[dict[str, Any]], organisation: Organisation) -> list[Activity]:
+def _definitions(
+    statements: list[dict[str, Any]], organisation: Organisation, stored: dict[str, dict[str, Any]]
+) -> list[Activity]:
     """The canonical definitions that the Activities resource returns, updated with those the
-    statements give (Data 2.4.4.1.s4.b3): see `merge_definition`. Only the ones that change."""
+    statements give (Data 2.4.4.1.s4.b3): see `merge_definition`. Only the ones that change.
+    `stored` holds the stored definitions by activity hash."""
     given: dict[str, dict[str, Any]] = {}
     for statement in statements:
         for activity in _defined_activities(statement):
             given[activity["id"]] = merge_definition(
                 given.get(activity["id"], {}), activity["definition"]
             )
-    if not given:
-        return []
-    stored = dict(
-        Activity.objects.filter(
-            organisation=organisation, activity_hash__in=[digest(i) for i in given]
-        ).values_list("activity_hash", "definition")
-    )
     changed = []
     for activity_id, definition in given.items():
         before = stored.get(digest(activity_id))

@@ -8,7 +8,9 @@ import uuid
 from unittest import mock
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from balie.lrs import http
 from balie.lrs.models import Client, Statement
@@ -24,13 +26,31 @@ class HttpTests(XapiTestCase):
         wrong = basic_auth(self.lrs_client.key, "not-the-secret")
         self.assertEqual(self.xapi_get("statements", auth=wrong).status_code, 401)
         self.assertEqual(self.xapi_get("statements", auth="Basic !!!").status_code, 401)
-        Client.objects.filter(pk=self.lrs_client.pk).update(is_active=False)
+        self.lrs_client.is_active = False
+        self.lrs_client.save()
+        self.assertEqual(self.xapi_get("statements").status_code, 401)
+
+    def test_a_client_comes_from_the_cache_until_it_changes(self):
+        """A statement POST costs no query for its client; a changed or deleted client is
+        looked up afresh at once."""
+        self.assertEqual(self.xapi_get("statements").status_code, 200)  # cached, and marked
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.xapi_get("statements").status_code, 200)
+        self.assertFalse([q for q in queries if '"lrs_client"' in q["sql"]])
+        self.lrs_client.may_read = False
+        self.lrs_client.save()
+        self.assertEqual(self.xapi_get("statements").status_code, 403)
+        self.lrs_client.delete()
         self.assertEqual(self.xapi_get("statements").status_code, 401)
 
     def test_a_used_client_is_marked(self):
         self.xapi_get("statements")
         self.lrs_client.refresh_from_db()
         self.assertIsNotNone(self.lrs_client.last_used_at)
+        marked = self.lrs_client.last_used_at
+        self.xapi_get("statements")  # from the cache, marked less than a minute ago
+        self.lrs_client.refresh_from_db()
+        self.assertEqual(self.lrs_client.last_used_at, marked)
 
     def test_the_version_header_is_required_and_must_be_1_0_x(self):
         self.assertEqual(self.xapi_get("statements", version=None).status_code, 400)
