@@ -23,6 +23,9 @@ def prepared_rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+    # As Django's own cursor() does: a reused connection is checked once per request
+    # (CONN_HEALTH_CHECKS), and replaced when the database went away in between.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)

@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from balie.lrs import http
-from balie.lrs.models import Client, Statement
+from balie.lrs.models import Statement
 from balie.lrs.tests.test_statements import statement
 from balie.lrs.tests.xapi import XapiTestCase, basic_auth, make_client
 

@@ -1,5 +1,6 @@
 """What only PostgreSQL can show: two connections storing the same statement at the same
-moment, and the trigger that refuses to change a stored statement."""
+moment, a lone statement stored without a transaction, and the trigger that refuses to change
+a stored statement."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from functools import partial
 from django.db import DatabaseError, connection, transaction
 from django.test import Client as HttpClient
 from django.test import TransactionTestCase
+from django.test.utils import CaptureQueriesContext
 
-from balie.lrs.models import Statement
-from balie.lrs.tests.test_statements import statement
+from balie.lrs.models import Activity, Statement, StatementAgent
+from balie.lrs.tests.test_statements import MODULE, statement
 from balie.lrs.tests.xapi import XapiTestCase, make_client
 from balie.orgs.actions import create_organisation
 from balie.orgs.models import Organisation
@@ -64,6 +66,60 @@ class ConcurrentPostTests(TransactionTestCase):
         other = {**sent, "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}}
         self.assertEqual(self.post_at_once([sent, other]), [200, 409])
         self.assertEqual(Statement.objects.filter(statement_id=sent["id"]).count(), 1)
+
+
+@unittest.skipUnless(ON_POSTGRESQL, "one SQL statement for the rows is PostgreSQL's")
+class LoneStatementTests(TransactionTestCase):
+    """A statement POST of one statement is one SQL statement with no transaction around it
+    (store._alone); a batch is still one transaction, all or nothing (Communication 2.1.2)."""
+
+    def setUp(self):
+        self.national = create_organisation(kind=Organisation.Kind.NATIONAL, name="SPN", slug="spn")
+        _, self.auth = make_client(self.national)
+
+    def post(self, body: dict | list) -> tuple[int, list[str]]:
+        """The status, and the transaction commands Django sent (BEGIN, COMMIT, ROLLBACK)."""
+        with CaptureQueriesContext(connection) as queries:
+            response = HttpClient().post(
+                "/xapi/statements",
+                body,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=self.auth,
+                HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
+            )
+        commands = [q["sql"] for q in queries if q["sql"] in ("BEGIN", "COMMIT", "ROLLBACK")]
+        return response.status_code, commands
+
+    def test_one_statement_without_a_transaction_a_batch_in_one(self):
+        self.post(statement())  # the client is marked as used, outside the store
+        alone = statement()
+        self.assertEqual(self.post(alone), (200, []))
+        row = Statement.objects.get(statement_id=alone["id"])
+        # The actor (direct and related) and the authority: its index rows came with it.
+        self.assertEqual(StatementAgent.objects.filter(statement=row).count(), 3)
+        self.assertEqual(self.post([statement(), statement()]), (200, ["BEGIN", "COMMIT"]))
+        self.assertEqual(Statement.objects.count(), 4)
+
+    def test_the_same_again_is_accepted_other_content_is_a_409(self):
+        alone = statement()
+        self.assertEqual(self.post(alone)[0], 200)
+        self.assertEqual(self.post(alone)[0], 200)
+        other = {**alone, "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}}
+        self.assertEqual(self.post(other)[0], 409)
+        self.assertEqual(Statement.objects.filter(statement_id=alone["id"]).count(), 1)
+        # In a batch, a conflict stores none of the others.
+        fresh = statement()
+        self.assertEqual(self.post([fresh, other]), (409, ["BEGIN", "ROLLBACK"]))
+        self.assertFalse(Statement.objects.filter(statement_id=fresh["id"]).exists())
+
+    def test_its_definition_is_merged(self):
+        def named(name: dict) -> dict:
+            return statement(object={"id": MODULE, "definition": {"name": name}})
+
+        self.assertEqual(self.post(named({"nl-NL": "Voorlezen"}))[0], 200)
+        self.assertEqual(self.post(named({"en-US": "Storytime"}))[0], 200)
+        definition = Activity.objects.get(activity_id=MODULE).definition
+        self.assertEqual(definition["name"], {"nl-NL": "Voorlezen", "en-US": "Storytime"})
 
 
 @unittest.skipUnless(ON_POSTGRESQL, "the trigger is PostgreSQL's")
