@@ -109,7 +109,7 @@ MIDDLEWARE = [
     # On the content host (BALIE_CONTENT_ORIGIN) only SCORM package files, answered here: no
     # session, no Balie page, no static files there (balie/scorm/content.py).
     "balie.scorm.content.ContentHostMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "balie.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "balie.middleware.LanguageMiddleware",
