@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from unittest import mock
 from urllib.parse import urlencode
 
+import time_machine
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -118,6 +120,7 @@ class HttpTests(XapiTestCase):
 
 class RateLimitTests(XapiTestCase):
     @override_settings(BALIE_XAPI_RATE_LIMIT="3/m")
+    @time_machine.travel(datetime(2026, 11, 30, 9, 0, 1, tzinfo=UTC), tick=False)  # one window
     def test_a_client_over_its_limit_waits_and_others_do_not(self):
         for _ in range(3):
             self.assertEqual(self.xapi_get("statements").status_code, 200)
