@@ -7,6 +7,7 @@ import contextlib
 import http.client
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 from balie.serving import ROOT, BalieServer
 
 PASSWORD = "balie-demo"  # noqa: S105 — the demo logins' published password
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class Client:
@@ -122,17 +124,44 @@ class Served(BalieServer):
     def worker_peak_rss_kb(self) -> dict[int, int]:
         """Each gunicorn worker's peak resident memory so far (VmHWM, kB), by process id: the
         children of the master. Call it while serving."""
-        peaks = {}
-        for status in Path("/proc").glob("[0-9]*/status"):
+        return {
+            pid: int(fields.get("VmHWM", "0 kB").split()[0])
+            for pid, fields in _processes()
+            if self.process and fields.get("PPid", "").strip() == str(self.process.pid)
+        }
+
+    def cpu_seconds(self, database: str) -> dict[str, float]:
+        """CPU time (user + system) used so far by this process (the benchmark's clients), the
+        gunicorn workers, and the PostgreSQL backends connected to `database`. Read before and
+        after a burst, the difference tells where each request's CPU goes, which other load on
+        the machine changes far less than it changes the throughput."""
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        used = {"clients": own.ru_utime + own.ru_stime, "gunicorn": 0.0, "postgresql": 0.0}
+        for pid, fields in _processes():
             try:
-                fields = dict(
-                    line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
-                )
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue  # the process ended
+            seconds = (int(stat[11]) + int(stat[12])) / CLOCK_TICKS  # utime, stime
             if self.process and fields.get("PPid", "").strip() == str(self.process.pid):
-                peaks[int(status.parent.name)] = int(fields.get("VmHWM", "0 kB").split()[0])
-        return peaks
+                used["gunicorn"] += seconds
+            elif command.startswith("postgres: ") and f" {database} " in command:
+                used["postgresql"] += seconds
+        return used
+
+
+def _processes() -> Iterator[tuple[int, dict[str, str]]]:
+    """Every process's id and /proc status fields, skipping those that end meanwhile."""
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        yield (
+            int(status.parent.name),
+            dict(line.split(":", 1) for line in text.splitlines() if ":" in line),
+        )
 
 
 def summary(samples: list[float]) -> dict[str, float]:

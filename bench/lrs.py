@@ -35,6 +35,7 @@ import base64
 import contextlib
 import http.client
 import json
+import os
 import random
 import signal
 import statistics
@@ -469,6 +470,13 @@ def profiled(served: Served, enabled: bool, name: str):
         print(f"profile of {name}: {target}")
 
 
+def cpu_per_statement(
+    before: dict[str, float], after: dict[str, float], statements: int
+) -> dict[str, float]:
+    """Milliseconds of CPU per statement stored, by process kind, between two readings."""
+    return {kind: (after[kind] - before[kind]) * 1000 / statements for kind in before}
+
+
 def goals(results: dict[str, list[float]], batched: float, single: float) -> list[dict]:
     """Each figure beside its goal, and as a ratio to the floor: a latency by its median, a
     throughput by the time per statement."""
@@ -553,10 +561,19 @@ def main() -> None:
                 results["agent_query"].append(elapsed)
                 if page["more"]:
                     results["agent_more"].append(reader.timed("GET", page["more"])[0])
+        database = args.database_url.rsplit("/", 1)[-1]
         with profiled(served, args.profile, "post-50"):
+            before = served.cpu_seconds(database)
             results["post_50"], batched = ingest(served.port, args.threads, args.posts, 50)
+            cpu_batched = cpu_per_statement(
+                before, served.cpu_seconds(database), args.threads * args.posts * 50
+            )
         with profiled(served, args.profile, "post-1"):
+            before = served.cpu_seconds(database)
             results["post_1"], single = ingest(served.port, args.threads, args.singles, 1)
+            cpu_single = cpu_per_statement(
+                before, served.cpu_seconds(database), args.threads * args.singles
+            )
     results = {name: samples for name, samples in results.items() if samples}  # no 2nd pages
     figures = goals(results, batched, single)
     report(
@@ -572,6 +589,7 @@ def main() -> None:
             "statements": args.statements,
             "ingest_statements_per_second": batched,
             "single_statements_per_second": single,
+            "cpu_ms_per_statement": {"batched": cpu_batched, "single": cpu_single},
             "goals": figures,
         },
     )
@@ -581,6 +599,17 @@ def main() -> None:
         print(
             f"{row['figure']:<48} {row['value']:>9,.1f} {row['goal']:>8} {met:>4} "
             f"{row['x_floor']:>8.2f}"
+        )
+    cores = os.cpu_count() or 1
+    print(
+        f"\n{'CPU ms per statement':<20} {'clients':>9} {'gunicorn':>9} {'postgres':>9} "
+        f"{'sum':>6}  on {cores} cores"
+    )
+    for name, used in (("batched", cpu_batched), ("single", cpu_single)):
+        total = sum(used.values())
+        print(
+            f"{name:<20} {used['clients']:>9.3f} {used['gunicorn']:>9.3f} "
+            f"{used['postgresql']:>9.3f} {total:>6.3f}  at most {cores * 1000 / total:,.0f}/s"
         )
 
 
