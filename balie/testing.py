@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from django.db import connections
@@ -23,6 +24,9 @@ from balie.orgs.actions import add_person, create_organisation, grant_role
 from balie.orgs.models import Organisation, Role, Specialism, User
 
 PASSWORD = "een-lang-wachtwoord"
+# A moment early in a minute: a test frozen there (time_machine, tick=False) stays in one
+# window of django-ratelimit, whose windows are fixed, whatever the clock says when it runs.
+ONE_RATE_LIMIT_WINDOW = datetime(2026, 11, 30, 9, 0, 1, tzinfo=UTC)
 Kind = Organisation.Kind
 
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
-from balie.testing import BaseTestCase
-
-# A moment early in a minute, so that no window ends during the test.
-FROZEN = datetime(2026, 11, 30, 9, 0, 1, tzinfo=UTC)
+from balie.testing import ONE_RATE_LIMIT_WINDOW, BaseTestCase
 
 
 class RateLimitTests(BaseTestCase):
@@ -23,7 +18,7 @@ class RateLimitTests(BaseTestCase):
         url = reverse("learning:step_time", args=[self.video_step.pk])
         return self.client.post(url, {"token": "x", "active_seconds": "20"})
 
-    @time_machine.travel(FROZEN, tick=False)
+    @time_machine.travel(ONE_RATE_LIMIT_WINDOW, tick=False)
     def test_the_121st_heartbeat_in_a_minute_is_refused(self) -> None:
         self.login(self.alice)
         answers = [self.beat().status_code for _n in range(120)]
@@ -38,7 +33,7 @@ class RateLimitTests(BaseTestCase):
         self.assertNotEqual(self.beat().status_code, 429)
 
     def test_a_new_minute_lets_the_heartbeats_through_again(self) -> None:
-        with time_machine.travel(FROZEN, tick=False) as clock:
+        with time_machine.travel(ONE_RATE_LIMIT_WINDOW, tick=False) as clock:
             self.login(self.alice)
             for _n in range(121):
                 self.beat()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 from unittest import mock
 from urllib.parse import urlencode
 
@@ -18,6 +17,7 @@ from balie.lrs import http
 from balie.lrs.models import Statement
 from balie.lrs.tests.test_statements import statement
 from balie.lrs.tests.xapi import XapiTestCase, basic_auth, make_client
+from balie.testing import ONE_RATE_LIMIT_WINDOW
 
 
 class HttpTests(XapiTestCase):
@@ -120,7 +120,7 @@ class HttpTests(XapiTestCase):
 
 class RateLimitTests(XapiTestCase):
     @override_settings(BALIE_XAPI_RATE_LIMIT="3/m")
-    @time_machine.travel(datetime(2026, 11, 30, 9, 0, 1, tzinfo=UTC), tick=False)  # one window
+    @time_machine.travel(ONE_RATE_LIMIT_WINDOW, tick=False)
     def test_a_client_over_its_limit_waits_and_others_do_not(self):
         for _ in range(3):
             self.assertEqual(self.xapi_get("statements").status_code, 200)
